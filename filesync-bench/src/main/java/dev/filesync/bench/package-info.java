@@ -1,0 +1,2 @@
+/** FileSync benchmarks. */
+package dev.filesync.bench;

@@ -1,0 +1,2 @@
+/** The FileSync server. */
+package dev.filesync.server;

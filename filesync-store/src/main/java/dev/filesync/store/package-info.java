@@ -1,0 +1,2 @@
+/** The FileSync event-sourced store. */
+package dev.filesync.store;
