@@ -1,0 +1,244 @@
+package dev.filesync.store;
+
+import static dev.filesync.store.TodoSchema.ALL_TODOS;
+import static dev.filesync.store.TodoSchema.COUNTER;
+import static dev.filesync.store.TodoSchema.COUNTER_MIXED;
+import static dev.filesync.store.TodoSchema.TODO_ADDED;
+import static dev.filesync.store.TodoSchema.TODO_RENAMED;
+import static dev.filesync.store.TodoSchema.UI_SET;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.filesync.store.TodoSchema.CounterMixed;
+import dev.filesync.store.TodoSchema.Todo;
+import dev.filesync.store.TodoSchema.TodoAdded;
+import dev.filesync.store.TodoSchema.TodoRenamed;
+import dev.filesync.store.TodoSchema.UiSet;
+import dev.filesync.store.internal.RealStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalStoreTest {
+  private static final Instant T = Instant.parse("2025-01-01T00:00:00Z");
+
+  @TempDir Path dir;
+
+  private Store open() throws Exception {
+    return Store.open(StoreConfig.builder(dir, "user:42/main", TodoSchema.SCHEMA).build());
+  }
+
+  @Test
+  void commitIsVisibleAtOnceAndSurvivesReopen() throws Exception {
+    try (Store store = open()) {
+      SeqNum s = store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)), TODO_RENAMED.of(new TodoRenamed("a", "oat milk")));
+      assertThat(s.toString()).isEqualTo("e2");
+      assertThat(store.query(ALL_TODOS)).containsExactly(new Todo("a", "oat milk", 1));
+      assertThat(store.syncState().status()).isEqualTo(SyncStatus.LOCAL_ONLY);
+    }
+    try (Store store = open()) {
+      assertThat(store.query(ALL_TODOS)).containsExactly(new Todo("a", "oat milk", 1));
+      assertThat(store.commit(TODO_ADDED.of(new TodoAdded("b", "eggs", T))).toString()).isEqualTo("e3");
+    }
+    assertThat(dir.resolve("stores/user_42_main/store.db")).exists();
+  }
+
+  @Test
+  void clientOnlyEventsCountOnTheClientComponent() throws Exception {
+    try (Store store = open()) {
+      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)));
+      assertThat(store.commit(UI_SET.of(new UiSet("theme", "dark"))).toString()).isEqualTo("e1.1");
+      assertThat(store.commit(UI_SET.of(new UiSet("theme", "light"))).toString()).isEqualTo("e1.2");
+      assertThat(store.commit(COUNTER_MIXED.of(new CounterMixed(5))).toString()).isEqualTo("e2");
+      List<StoredEvent> log = ((RealStore) store).localLog();
+      assertThat(log).extracting(e -> e.seqNum() + "<" + e.parentSeqNum())
+          .containsExactly("e1<e0", "e1.1<e1", "e1.2<e1.1", "e2<e1");
+    }
+  }
+
+  @Test
+  void rejectedEventChangesNothing() throws Exception {
+    try (Store store = open()) {
+      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)));
+      assertThatThrownBy(() -> store.commit(COUNTER_MIXED.of(new CounterMixed(1)), TODO_ADDED.of(new TodoAdded("a", "dup", T))))
+          .isInstanceOf(EventRejectedException.class)
+          .hasMessageContaining("v1.TodoAdded");
+      assertThat(store.query(COUNTER)).as("the first event of the batch was rolled back too").isZero();
+      assertThat(((RealStore) store).localLog()).hasSize(1);
+      assertThat(store.commit(COUNTER_MIXED.of(new CounterMixed(1))).toString()).isEqualTo("e2");
+    }
+  }
+
+  @Test
+  void eventsOutsideTheSchemaAreRefused() throws Exception {
+    EventDef<UiSet> stranger = EventDef.synced("v1.Stranger", ArgsCodec.forRecord(UiSet.class), (a, db) -> {});
+    try (Store store = open()) {
+      assertThatThrownBy(() -> store.commit(stranger.of(new UiSet("k", "v")))).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(store::commit).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void changedSchemaRebuildsTheStateFromTheLog() throws Exception {
+    try (Store store = open()) {
+      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)), TODO_ADDED.of(new TodoAdded("b", "eggs", T)));
+    }
+    // version 2 keeps upper-cased texts: a different materializer, so a new state version
+    EventDef<TodoAdded> upper = EventDef.synced("v1.TodoAdded", ArgsCodec.forRecord(TodoAdded.class),
+        (a, db) -> db.execute("INSERT INTO todos2 (id, text) VALUES (?, ?)", a.id(), a.text().toUpperCase(java.util.Locale.ROOT)));
+    StoreSchema v2 = StoreSchema.builder()
+        .table(TableDef.of("todos2", "CREATE TABLE todos2 (id TEXT PRIMARY KEY, text TEXT)"))
+        .event(upper)
+        .stateVersion("2")
+        .build();
+    try (Store store = Store.open(StoreConfig.builder(dir, "user:42/main", v2).build())) {
+      assertThat(store.query(Query.list("SELECT text FROM todos2 ORDER BY id", r -> r.getString("text")))).containsExactly("MILK", "EGGS");
+      assertThat(store.query(Query.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'todos'"))).as("old table dropped").isZero();
+    }
+  }
+
+  @Test
+  void subscriptionsRunAgainOnlyWhenTheirTablesChangeAndOnlyTellNewResults() throws Exception {
+    try (Store store = open()) {
+      BlockingQueue<List<Todo>> todos = new LinkedBlockingQueue<>();
+      BlockingQueue<Long> counter = new LinkedBlockingQueue<>();
+      store.subscribe(ALL_TODOS, todos::add);
+      store.subscribe(COUNTER, counter::add);
+      assertThat(todos.poll(5, TimeUnit.SECONDS)).isEmpty();
+      assertThat(counter.poll(5, TimeUnit.SECONDS)).isZero();
+
+      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)));
+      assertThat(todos.poll(5, TimeUnit.SECONDS)).containsExactly(new Todo("a", "milk", 0));
+      store.commit(COUNTER_MIXED.of(new CounterMixed(7)));
+      assertThat(counter.poll(5, TimeUnit.SECONDS)).isEqualTo(7L);
+      // renaming to the same text changes the row (renames), but a UI change touches neither query
+      store.commit(UI_SET.of(new UiSet("theme", "dark")));
+      store.commit(TODO_RENAMED.of(new TodoRenamed("a", "milk")));
+      assertThat(todos.poll(5, TimeUnit.SECONDS)).containsExactly(new Todo("a", "milk", 1));
+      // a marker commit on the counter proves the queues are drained in order
+      store.commit(COUNTER_MIXED.of(new CounterMixed(0)));
+      assertThat(counter.poll(5, TimeUnit.SECONDS)).isEqualTo(217L);
+      assertThat(todos).as("no delivery for unchanged results").isEmpty();
+      assertThat(counter).isEmpty();
+    }
+  }
+
+  @Test
+  void declaredTablesNarrowWhatWakesASubscription() throws Exception {
+    try (Store store = open()) {
+      BlockingQueue<Optional<String>> q = new LinkedBlockingQueue<>();
+      Query<Optional<String>> theme =
+          Query.first("SELECT value FROM ui WHERE key = ?", r -> r.getString("value"), "theme").dependsOn("ui");
+      store.subscribe(theme, q::add);
+      assertThat(q.poll(5, TimeUnit.SECONDS)).isEmpty();
+      store.commit(UI_SET.of(new UiSet("theme", "dark")));
+      assertThat(q.poll(5, TimeUnit.SECONDS)).contains("dark");
+    }
+  }
+
+  @Test
+  void cancelledSubscriptionHearsNothingMore() throws Exception {
+    try (Store store = open()) {
+      BlockingQueue<Long> q = new LinkedBlockingQueue<>();
+      Subscription sub = store.subscribe(COUNTER, q::add);
+      assertThat(q.poll(5, TimeUnit.SECONDS)).isZero();
+      sub.cancel();
+      BlockingQueue<Long> marker = new LinkedBlockingQueue<>();
+      store.commit(COUNTER_MIXED.of(new CounterMixed(3)));
+      store.subscribe(COUNTER, marker::add);
+      assertThat(marker.poll(5, TimeUnit.SECONDS)).isEqualTo(3L);
+      assertThat(q).isEmpty();
+    }
+  }
+
+  @Test
+  void publisherDeliversResultsOnDemand() throws Exception {
+    try (Store store = open()) {
+      BlockingQueue<Long> got = new LinkedBlockingQueue<>();
+      store.publisher(COUNTER).subscribe(new Flow.Subscriber<Long>() {
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+          s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Long item) {
+          got.add(item);
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onComplete() {}
+      });
+      assertThat(got.poll(5, TimeUnit.SECONDS)).isZero();
+      store.commit(COUNTER_MIXED.of(new CounterMixed(4)));
+      assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo(4L);
+    }
+  }
+
+  @Test
+  void localOnlyStoreConfirmsItsOwnEventsAndTheStreamWaitsForMore() throws Exception {
+    try (Store store = open()) {
+      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)), UI_SET.of(new UiSet("k", "v")), COUNTER_MIXED.of(new CounterMixed(1)));
+      try (EventStream stream = store.confirmedEvents(SeqNum.ROOT, Set.of("v1.TodoAdded", "v1.TodoRenamed"))) {
+        List<StoredEvent> first = stream.poll(10, Duration.ofSeconds(5));
+        assertThat(first).extracting(StoredEvent::name).containsExactly("v1.TodoAdded");
+        assertThat(first.get(0).args(TODO_ADDED)).isEqualTo(new TodoAdded("a", "milk", T));
+        assertThat(stream.poll(10, Duration.ZERO)).isEmpty();
+
+        List<List<StoredEvent>> later = new CopyOnWriteArrayList<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+          try {
+            later.add(stream.poll(10, Duration.ofSeconds(30)));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        store.commit(TODO_RENAMED.of(new TodoRenamed("a", "oat milk")));
+        waiter.join(30_000);
+        assertThat(later).hasSize(1);
+        assertThat(later.get(0)).extracting(e -> e.seqNum().toString()).containsExactly("e3");
+        assertThat(stream.position().toString()).isEqualTo("e3");
+      }
+      try (EventStream all = store.confirmedEvents(SeqNum.parse("e1"), Set.of())) {
+        assertThat(all.poll(10, Duration.ZERO)).extracting(StoredEvent::name).containsExactly("v1.CounterMixed", "v1.TodoRenamed");
+      }
+    }
+  }
+
+  @Test
+  void closedStoreRefusesWork() throws Exception {
+    Store store = open();
+    store.close();
+    store.close();
+    assertThatThrownBy(() -> store.query(ALL_TODOS)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> store.commit(COUNTER_MIXED.of(new CounterMixed(1)))).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void configValidatesAtOnce() {
+    StoreConfig.Builder b = StoreConfig.builder(dir, "s", TodoSchema.SCHEMA);
+    assertThatThrownBy(() -> b.pushBatchSize(0)).hasMessageContaining("pushBatchSize").hasMessageContaining("0");
+    assertThatThrownBy(() -> b.pullWait(Duration.ofMinutes(5))).hasMessageContaining("pullWait");
+    assertThatThrownBy(() -> b.clientId("bad id")).hasMessageContaining("bad id");
+    assertThatThrownBy(() -> StoreConfig.builder(dir, "", TodoSchema.SCHEMA)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreConfig.builder(dir, "a\nb", TodoSchema.SCHEMA)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(StoreConfig.sanitizeStoreId("user:42/main")).isEqualTo("user_42_main");
+    List<String> names = new ArrayList<>();
+    assertThatThrownBy(() -> StoreSchema.builder().event(TODO_ADDED).event(TODO_ADDED)).hasMessageContaining("duplicate event");
+    assertThat(names).isEmpty();
+  }
+}
