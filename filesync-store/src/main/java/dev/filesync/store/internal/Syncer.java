@@ -37,7 +37,8 @@ final class Syncer {
   private volatile boolean running;
   private volatile SyncStatus status = SyncStatus.OFFLINE;
   private volatile String lastError;
-  private volatile long backendHead = -1;
+  /** The highest backend head seen; answers can arrive out of order, so it only grows (until a reset). */
+  private final java.util.concurrent.atomic.AtomicLong backendHead = new java.util.concurrent.atomic.AtomicLong(-1);
   private Thread puller;
   private Thread pusher;
 
@@ -64,7 +65,11 @@ final class Syncer {
   }
 
   long backendHead() {
-    return backendHead;
+    return backendHead.get();
+  }
+
+  private void sawBackendHead(long head) {
+    backendHead.accumulateAndGet(head, Math::max);
   }
 
   void wakePusher() {
@@ -113,8 +118,13 @@ final class Syncer {
 
   private void pullLoop() {
     Backoff backoff = new Backoff();
-    boolean moreKnown = false;
+    // the first pull, and the first after a failure, do not wait: they learn the backend's head
+    boolean moreKnown = true;
     while (running) {
+      long wakeups;
+      synchronized (signal) {
+        wakeups = pullWakeups;
+      }
       try {
         long after = db.upstreamHead();
         Duration wait = moreKnown ? Duration.ZERO : config.pullWait();
@@ -125,7 +135,7 @@ final class Syncer {
         if (!checkBackendId(page.backendId())) {
           return;
         }
-        backendHead = page.head();
+        sawBackendHead(page.head());
         StoreDb.Written<StoreDb.ApplyOutcome> w = db.applyUpstream(page.events());
         online();
         backoff.reset();
@@ -137,6 +147,7 @@ final class Syncer {
           return;
         }
         failed(e);
+        moreKnown = true;
         backoff.pause(true);
       } catch (SQLException e) {
         if (!running) {
@@ -154,6 +165,11 @@ final class Syncer {
         backoff.pause(true);
       }
       Thread.interrupted(); // a wakeAll() during the round only meant "pull again now"
+      synchronized (signal) {
+        if (pullWakeups != wakeups) {
+          moreKnown = true; // the wake-up may have missed the long poll: pull again without waiting
+        }
+      }
     }
   }
 
@@ -176,7 +192,7 @@ final class Syncer {
         }
         switch (r) {
           case PushResult.Admitted a -> {
-            backendHead = a.head();
+            sawBackendHead(a.head());
             online();
             backoff.reset();
             if (!checkBackendId(a.backendId())) {
@@ -187,7 +203,7 @@ final class Syncer {
           }
           case PushResult.ServerAhead ahead -> {
             // the pull thread brings the newer events and rebases; push again once it has
-            backendHead = Math.max(backendHead, ahead.head());
+            sawBackendHead(ahead.head());
             online();
             backoff.reset();
             awaitPushSignal(seen, Duration.ofSeconds(1));
@@ -243,6 +259,7 @@ final class Syncer {
       return false;
     }
     StoreDb.Written<Integer> w = db.resetToBackend(seen);
+    backendHead.set(-1);
     LOG.log(System.Logger.Level.WARNING,
         "store {0}: the sync backend changed identity from {1} to {2}; adopted its history, kept {3} local events",
         config.storeId(), known, seen, w.value());
