@@ -12,6 +12,8 @@ public enum BackendResetPolicy {
    * of it. Nothing committed here and not yet confirmed is lost.
    */
   RESET_TO_BACKEND,
-  /** Stop syncing with {@link SyncStatus#HALTED}, keep everything, and let the application decide. */
+  /**
+   * Stop syncing with {@link SyncStatus#HALTED}, keep everything, and let the application decide.
+   */
   HALT
 }

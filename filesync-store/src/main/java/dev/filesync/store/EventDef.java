@@ -24,9 +24,14 @@ public final class EventDef<A> {
   private final boolean clientOnly;
   private final Materializer<A> materializer;
 
-  private EventDef(String name, ArgsCodec<A> codec, boolean clientOnly, Materializer<A> materializer) {
-    if (name == null || name.isBlank() || name.length() > 256 || name.chars().anyMatch(Character::isISOControl)) {
-      throw new IllegalArgumentException("event name must be 1 to 256 printable characters: " + name);
+  private EventDef(
+      String name, ArgsCodec<A> codec, boolean clientOnly, Materializer<A> materializer) {
+    if (name == null
+        || name.isBlank()
+        || name.length() > 256
+        || name.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(
+          "event name must be 1 to 256 printable characters: " + name);
     }
     this.name = name;
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -35,12 +40,14 @@ public final class EventDef<A> {
   }
 
   /** An event that is pushed to the sync backend and reaches every device of the store. */
-  public static <A> EventDef<A> synced(String name, ArgsCodec<A> codec, Materializer<A> materializer) {
+  public static <A> EventDef<A> synced(
+      String name, ArgsCodec<A> codec, Materializer<A> materializer) {
     return new EventDef<>(name, codec, false, materializer);
   }
 
   /** An event that stays on this device: it is logged and materialized, never pushed. */
-  public static <A> EventDef<A> clientOnly(String name, ArgsCodec<A> codec, Materializer<A> materializer) {
+  public static <A> EventDef<A> clientOnly(
+      String name, ArgsCodec<A> codec, Materializer<A> materializer) {
     return new EventDef<>(name, codec, true, materializer);
   }
 

@@ -12,4 +12,9 @@ package dev.filesync.store;
  * @param sessionId the session that committed it
  */
 public record GlobalEvent(
-    String name, String argsJson, long seqNum, long parentSeqNum, String clientId, String sessionId) {}
+    String name,
+    String argsJson,
+    long seqNum,
+    long parentSeqNum,
+    String clientId,
+    String sessionId) {}

@@ -38,7 +38,11 @@ public final class HttpSyncBackend implements SyncBackend {
     this.base = b.base;
     this.token = b.token;
     this.requestTimeout = b.requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(b.connectTimeout)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
   }
 
   /** A builder for the server at {@code baseUri} (e.g. {@code http://127.0.0.1:8787}). */
@@ -47,23 +51,43 @@ public final class HttpSyncBackend implements SyncBackend {
   }
 
   @Override
-  public PullResult pull(String storeId, long after, int limit, Duration wait) throws SyncBackendException {
-    URI uri = base.resolve("/sync/v1/pull?storeId=" + enc(storeId) + "&after=" + after + "&limit=" + limit
-        + "&waitMs=" + wait.toMillis());
+  public PullResult pull(String storeId, long after, int limit, Duration wait)
+      throws SyncBackendException {
+    URI uri =
+        base.resolve(
+            "/sync/v1/pull?storeId="
+                + enc(storeId)
+                + "&after="
+                + after
+                + "&limit="
+                + limit
+                + "&waitMs="
+                + wait.toMillis());
     HttpRequest req = request(uri).timeout(requestTimeout.plus(wait)).GET().build();
     JsonNode body = send(req, "pull");
     List<GlobalEvent> events = new ArrayList<>();
     for (JsonNode e : body.path("events")) {
-      events.add(new GlobalEvent(e.path("name").asText(), e.path("args").toString(), e.path("seqNum").asLong(),
-          e.path("parentSeqNum").asLong(), e.path("clientId").asText(), e.path("sessionId").asText()));
+      events.add(
+          new GlobalEvent(
+              e.path("name").asText(),
+              e.path("args").toString(),
+              e.path("seqNum").asLong(),
+              e.path("parentSeqNum").asLong(),
+              e.path("clientId").asText(),
+              e.path("sessionId").asText()));
     }
     JsonNode info = body.path("pageInfo");
-    long remaining = "MoreKnown".equals(info.path("_tag").asText()) ? Math.max(1, info.path("remaining").asLong()) : 0;
-    return new PullResult(body.path("backendId").asText(null), body.path("head").asLong(), events, remaining);
+    long remaining =
+        "MoreKnown".equals(info.path("_tag").asText())
+            ? Math.max(1, info.path("remaining").asLong())
+            : 0;
+    return new PullResult(
+        body.path("backendId").asText(null), body.path("head").asLong(), events, remaining);
   }
 
   @Override
-  public PushResult push(String storeId, String backendId, List<GlobalEvent> batch) throws SyncBackendException {
+  public PushResult push(String storeId, String backendId, List<GlobalEvent> batch)
+      throws SyncBackendException {
     ObjectNode root = Json.MAPPER.createObjectNode();
     ArrayNode arr = root.putArray("batch");
     for (GlobalEvent e : batch) {
@@ -78,15 +102,17 @@ public final class HttpSyncBackend implements SyncBackend {
     if (backendId != null) {
       root.put("backendId", backendId);
     }
-    HttpRequest req = request(base.resolve("/sync/v1/push?storeId=" + enc(storeId)))
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(root.toString()))
-        .build();
+    HttpRequest req =
+        request(base.resolve("/sync/v1/push?storeId=" + enc(storeId)))
+            .timeout(requestTimeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(root.toString()))
+            .build();
     HttpResponse<String> resp = exchange(req, "push");
     JsonNode body = parseBody(resp, "push");
     if (resp.statusCode() == 200) {
-      return new PushResult.Admitted(body.path("head").asLong(), body.path("backendId").asText(null));
+      return new PushResult.Admitted(
+          body.path("head").asLong(), body.path("backendId").asText(null));
     }
     String code = body.path("error").path("code").asText("");
     if (resp.statusCode() == 409 && code.equals("ServerAhead")) {
@@ -132,23 +158,37 @@ public final class HttpSyncBackend implements SyncBackend {
     }
   }
 
-  private static JsonNode parseBody(HttpResponse<String> resp, String what) throws SyncBackendException {
+  private static JsonNode parseBody(HttpResponse<String> resp, String what)
+      throws SyncBackendException {
     try {
       JsonNode n = Json.parse(resp.body());
       return n == null ? Json.MAPPER.createObjectNode() : n;
     } catch (IllegalArgumentException e) {
-      throw new SyncBackendException(what + ": the server answered " + resp.statusCode() + " with a body that is not JSON",
-          resp.statusCode(), null, resp.statusCode() >= 500, e);
+      throw new SyncBackendException(
+          what + ": the server answered " + resp.statusCode() + " with a body that is not JSON",
+          resp.statusCode(),
+          null,
+          resp.statusCode() >= 500,
+          e);
     }
   }
 
-  private static SyncBackendException refusal(HttpResponse<String> resp, JsonNode body, String what) {
+  private static SyncBackendException refusal(
+      HttpResponse<String> resp, JsonNode body, String what) {
     int status = resp.statusCode();
     String code = body.path("error").path("code").asText(null);
     String message = body.path("error").path("message").asText("");
     boolean retryable = status >= 500 || status == 429 || status == 408;
-    return new SyncBackendException(what + " refused: " + status + (code == null ? "" : " " + code)
-        + (message.isEmpty() ? "" : ": " + message), status, code, retryable, null);
+    return new SyncBackendException(
+        what
+            + " refused: "
+            + status
+            + (code == null ? "" : " " + code)
+            + (message.isEmpty() ? "" : ": " + message),
+        status,
+        code,
+        retryable,
+        null);
   }
 
   private static String enc(String s) {

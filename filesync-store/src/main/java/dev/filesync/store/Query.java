@@ -24,7 +24,12 @@ public final class Query<T> {
   private final Function<List<?>, T> finisher;
   private final Set<String> tables;
 
-  private Query(String sql, Object[] params, RowMapper<?> mapper, Function<List<?>, T> finisher, Set<String> tables) {
+  private Query(
+      String sql,
+      Object[] params,
+      RowMapper<?> mapper,
+      Function<List<?>, T> finisher,
+      Set<String> tables) {
     this.sql = Objects.requireNonNull(sql, "sql");
     this.params = params.clone();
     this.mapper = Objects.requireNonNull(mapper, "mapper");

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  *
  * <p>{@code global} is the position in the backend's total order; {@code client} counts client-only
  * events committed after that global event; {@code rebaseGeneration} grows each time this client
- * rebases its pending events. {@link #ROOT} ({@code e0}) is the parent of the first event.
- * Ordering compares {@code global}, then {@code client}, then {@code rebaseGeneration}.
+ * rebases its pending events. {@link #ROOT} ({@code e0}) is the parent of the first event. Ordering
+ * compares {@code global}, then {@code client}, then {@code rebaseGeneration}.
  *
  * @param global the global sequence number, at least 0
  * @param client the client-only counter after {@code global}, at least 0
@@ -20,13 +20,19 @@ public record SeqNum(long global, int client, int rebaseGeneration) implements C
   /** The root, {@code e0}: the parent of the first event of every store. */
   public static final SeqNum ROOT = new SeqNum(0, 0, 0);
 
-  private static final Pattern FORMAT = Pattern.compile("e(\\d{1,18})(?:\\.(\\d{1,9}))?(?:r(\\d{1,9}))?");
+  private static final Pattern FORMAT =
+      Pattern.compile("e(\\d{1,18})(?:\\.(\\d{1,9}))?(?:r(\\d{1,9}))?");
 
   /** Validates the components. */
   public SeqNum {
     if (global < 0 || client < 0 || rebaseGeneration < 0) {
       throw new IllegalArgumentException(
-          "sequence number components must be >= 0: " + global + "," + client + "," + rebaseGeneration);
+          "sequence number components must be >= 0: "
+              + global
+              + ","
+              + client
+              + ","
+              + rebaseGeneration);
     }
   }
 
@@ -43,7 +49,8 @@ public record SeqNum(long global, int client, int rebaseGeneration) implements C
   public static SeqNum parse(String text) {
     Matcher m = FORMAT.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException("not a sequence number (e{global}[.{client}][r{gen}]): " + text);
+      throw new IllegalArgumentException(
+          "not a sequence number (e{global}[.{client}][r{gen}]): " + text);
     }
     long global = Long.parseLong(m.group(1));
     int client = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));

@@ -67,13 +67,15 @@ public interface Store extends AutoCloseable {
   <T> T query(Query<T> query);
 
   /**
-   * Calls {@code listener} with the query's current result, then again each time a commit or a
-   * sync changes a table the query reads and the result differs from the last one delivered.
-   * Listeners run on the store's notification thread, one at a time, in order.
+   * Calls {@code listener} with the query's current result, then again each time a commit or a sync
+   * changes a table the query reads and the result differs from the last one delivered. Listeners
+   * run on the store's notification thread, one at a time, in order.
    */
   <T> Subscription subscribe(Query<T> query, Consumer<? super T> listener);
 
-  /** The same results as {@link #subscribe}, as a publisher; each subscriber has its own query run. */
+  /**
+   * The same results as {@link #subscribe}, as a publisher; each subscriber has its own query run.
+   */
   <T> Flow.Publisher<T> publisher(Query<T> query);
 
   /**

@@ -170,8 +170,12 @@ public final class StoreConfig {
 
     private Builder(Path dataDirectory, String storeId, StoreSchema schema) {
       this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
-      if (storeId == null || storeId.isEmpty() || storeId.length() > 256 || storeId.chars().anyMatch(Character::isISOControl)) {
-        throw new IllegalArgumentException("store id must be 1 to 256 printable characters: " + storeId);
+      if (storeId == null
+          || storeId.isEmpty()
+          || storeId.length() > 256
+          || storeId.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException(
+            "store id must be 1 to 256 printable characters: " + storeId);
       }
       this.storeId = storeId;
       this.schema = Objects.requireNonNull(schema, "schema");
@@ -227,18 +231,23 @@ public final class StoreConfig {
 
     /** How often a process without the writer lock tries to take it (default 500 ms). */
     public Builder lockRetryInterval(Duration d) {
-      this.lockRetryInterval = checkDuration("lockRetryInterval", d, Duration.ofMillis(1), Duration.ofMinutes(10));
+      this.lockRetryInterval =
+          checkDuration("lockRetryInterval", d, Duration.ofMillis(1), Duration.ofMinutes(10));
       return this;
     }
 
     /** How often to check whether another process changed the database (default 200 ms). */
     public Builder externalChangePollInterval(Duration d) {
       this.externalChangePollInterval =
-          checkDuration("externalChangePollInterval", d, Duration.ofMillis(1), Duration.ofMinutes(10));
+          checkDuration(
+              "externalChangePollInterval", d, Duration.ofMillis(1), Duration.ofMinutes(10));
       return this;
     }
 
-    /** What to do when the backend's identity changes (default {@link BackendResetPolicy#RESET_TO_BACKEND}). */
+    /**
+     * What to do when the backend's identity changes (default {@link
+     * BackendResetPolicy#RESET_TO_BACKEND}).
+     */
     public Builder backendResetPolicy(BackendResetPolicy policy) {
       this.backendResetPolicy = Objects.requireNonNull(policy, "policy");
       return this;

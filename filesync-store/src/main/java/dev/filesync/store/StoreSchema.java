@@ -69,10 +69,12 @@ public final class StoreSchema {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       for (TableDef t : tables) {
-        md.update(("table\0" + t.name() + "\0" + t.createSql() + "\0").getBytes(StandardCharsets.UTF_8));
+        md.update(
+            ("table\0" + t.name() + "\0" + t.createSql() + "\0").getBytes(StandardCharsets.UTF_8));
       }
       for (EventDef<?> e : events.values()) {
-        md.update(("event\0" + e.name() + "\0" + e.clientOnly() + "\0").getBytes(StandardCharsets.UTF_8));
+        md.update(
+            ("event\0" + e.name() + "\0" + e.clientOnly() + "\0").getBytes(StandardCharsets.UTF_8));
       }
       md.update(("version\0" + stateVersion).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(md.digest()).substring(0, 32);

@@ -11,7 +11,12 @@ package dev.filesync.store;
  * @param sessionId the session that committed it
  */
 public record StoredEvent(
-    String name, String argsJson, SeqNum seqNum, SeqNum parentSeqNum, String clientId, String sessionId) {
+    String name,
+    String argsJson,
+    SeqNum seqNum,
+    SeqNum parentSeqNum,
+    String clientId,
+    String sessionId) {
 
   /**
    * The arguments decoded with {@code def}'s codec.

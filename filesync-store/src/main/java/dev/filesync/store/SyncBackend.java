@@ -26,7 +26,8 @@ public interface SyncBackend extends AutoCloseable {
    * @param backendId the backend identity the client synced with, or {@code null} on first contact
    * @throws SyncBackendException when the backend cannot be reached or refuses for another reason
    */
-  PushResult push(String storeId, String backendId, List<GlobalEvent> batch) throws SyncBackendException;
+  PushResult push(String storeId, String backendId, List<GlobalEvent> batch)
+      throws SyncBackendException;
 
   /** Releases connections. */
   @Override

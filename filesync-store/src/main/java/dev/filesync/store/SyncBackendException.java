@@ -21,7 +21,8 @@ public class SyncBackendException extends FileSyncException {
    * @param retryable whether trying again later may succeed
    * @param cause the cause, or {@code null}
    */
-  public SyncBackendException(String message, int status, String code, boolean retryable, Throwable cause) {
+  public SyncBackendException(
+      String message, int status, String code, boolean retryable, Throwable cause) {
     super(message, cause);
     this.status = status;
     this.code = code;

@@ -22,10 +22,12 @@ public record TableDef(String name, String createSql) {
     }
     Objects.requireNonNull(createSql, "createSql");
     if (!createSql.stripLeading().regionMatches(true, 0, "CREATE TABLE", 0, 12)) {
-      throw new IllegalArgumentException("createSql of table " + name + " must start with CREATE TABLE");
+      throw new IllegalArgumentException(
+          "createSql of table " + name + " must start with CREATE TABLE");
     }
     if (createSql.toUpperCase(java.util.Locale.ROOT).contains("WITHOUT ROWID")) {
-      throw new IllegalArgumentException("table " + name + " must be a rowid table (no WITHOUT ROWID)");
+      throw new IllegalArgumentException(
+          "table " + name + " must be a rowid table (no WITHOUT ROWID)");
     }
   }
 

@@ -19,12 +19,14 @@ public final class FakeSyncBackend {
   public SyncBackend client() {
     return new SyncBackend() {
       @Override
-      public PullResult pull(String storeId, long after, int limit, Duration wait) throws SyncBackendException {
+      public PullResult pull(String storeId, long after, int limit, Duration wait)
+          throws SyncBackendException {
         return FakeSyncBackend.this.pull(after, limit, wait);
       }
 
       @Override
-      public PushResult push(String storeId, String knownBackendId, List<GlobalEvent> batch) throws SyncBackendException {
+      public PushResult push(String storeId, String knownBackendId, List<GlobalEvent> batch)
+          throws SyncBackendException {
         return FakeSyncBackend.this.push(knownBackendId, batch);
       }
 
@@ -66,7 +68,8 @@ public final class FakeSyncBackend {
     }
   }
 
-  synchronized SyncBackend.PullResult pull(long after, int limit, Duration wait) throws SyncBackendException {
+  synchronized SyncBackend.PullResult pull(long after, int limit, Duration wait)
+      throws SyncBackendException {
     checkOnline();
     long deadline = System.nanoTime() + wait.toNanos();
     while (log.size() <= after && online) {
@@ -84,10 +87,12 @@ public final class FakeSyncBackend {
     checkOnline();
     int from = (int) Math.min(after, log.size());
     int to = Math.min(log.size(), from + limit);
-    return new SyncBackend.PullResult(backendId, log.size(), log.subList(from, to), log.size() - to);
+    return new SyncBackend.PullResult(
+        backendId, log.size(), log.subList(from, to), log.size() - to);
   }
 
-  synchronized SyncBackend.PushResult push(String knownBackendId, List<GlobalEvent> batch) throws SyncBackendException {
+  synchronized SyncBackend.PushResult push(String knownBackendId, List<GlobalEvent> batch)
+      throws SyncBackendException {
     checkOnline();
     pushes++;
     if (knownBackendId != null && !knownBackendId.equals(backendId)) {
@@ -99,7 +104,8 @@ public final class FakeSyncBackend {
     for (int i = 0; i < batch.size(); i++) {
       GlobalEvent e = batch.get(i);
       if (e.seqNum() != log.size() + 1 + i || e.parentSeqNum() != log.size() + i) {
-        throw new SyncBackendException("non-contiguous batch", 400, "NonContiguousBatch", false, null);
+        throw new SyncBackendException(
+            "non-contiguous batch", 400, "NonContiguousBatch", false, null);
       }
     }
     log.addAll(batch);

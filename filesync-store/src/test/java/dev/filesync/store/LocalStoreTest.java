@@ -42,14 +42,18 @@ class LocalStoreTest {
   @Test
   void commitIsVisibleAtOnceAndSurvivesReopen() throws Exception {
     try (Store store = open()) {
-      SeqNum s = store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)), TODO_RENAMED.of(new TodoRenamed("a", "oat milk")));
+      SeqNum s =
+          store.commit(
+              TODO_ADDED.of(new TodoAdded("a", "milk", T)),
+              TODO_RENAMED.of(new TodoRenamed("a", "oat milk")));
       assertThat(s.toString()).isEqualTo("e2");
       assertThat(store.query(ALL_TODOS)).containsExactly(new Todo("a", "oat milk", 1));
       assertThat(store.syncState().status()).isEqualTo(SyncStatus.LOCAL_ONLY);
     }
     try (Store store = open()) {
       assertThat(store.query(ALL_TODOS)).containsExactly(new Todo("a", "oat milk", 1));
-      assertThat(store.commit(TODO_ADDED.of(new TodoAdded("b", "eggs", T))).toString()).isEqualTo("e3");
+      assertThat(store.commit(TODO_ADDED.of(new TodoAdded("b", "eggs", T))).toString())
+          .isEqualTo("e3");
     }
     assertThat(dir.resolve("stores/user_42_main/store.db")).exists();
   }
@@ -62,7 +66,8 @@ class LocalStoreTest {
       assertThat(store.commit(UI_SET.of(new UiSet("theme", "light"))).toString()).isEqualTo("e1.2");
       assertThat(store.commit(COUNTER_MIXED.of(new CounterMixed(5))).toString()).isEqualTo("e2");
       List<StoredEvent> log = ((RealStore) store).localLog();
-      assertThat(log).extracting(e -> e.seqNum() + "<" + e.parentSeqNum())
+      assertThat(log)
+          .extracting(e -> e.seqNum() + "<" + e.parentSeqNum())
           .containsExactly("e1<e0", "e1.1<e1", "e1.2<e1.1", "e2<e1");
     }
   }
@@ -71,10 +76,16 @@ class LocalStoreTest {
   void rejectedEventChangesNothing() throws Exception {
     try (Store store = open()) {
       store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)));
-      assertThatThrownBy(() -> store.commit(COUNTER_MIXED.of(new CounterMixed(1)), TODO_ADDED.of(new TodoAdded("a", "dup", T))))
+      assertThatThrownBy(
+              () ->
+                  store.commit(
+                      COUNTER_MIXED.of(new CounterMixed(1)),
+                      TODO_ADDED.of(new TodoAdded("a", "dup", T))))
           .isInstanceOf(EventRejectedException.class)
           .hasMessageContaining("v1.TodoAdded");
-      assertThat(store.query(COUNTER)).as("the first event of the batch was rolled back too").isZero();
+      assertThat(store.query(COUNTER))
+          .as("the first event of the batch was rolled back too")
+          .isZero();
       assertThat(((RealStore) store).localLog()).hasSize(1);
       assertThat(store.commit(COUNTER_MIXED.of(new CounterMixed(1))).toString()).isEqualTo("e2");
     }
@@ -82,9 +93,11 @@ class LocalStoreTest {
 
   @Test
   void eventsOutsideTheSchemaAreRefused() throws Exception {
-    EventDef<UiSet> stranger = EventDef.synced("v1.Stranger", ArgsCodec.forRecord(UiSet.class), (a, db) -> {});
+    EventDef<UiSet> stranger =
+        EventDef.synced("v1.Stranger", ArgsCodec.forRecord(UiSet.class), (a, db) -> {});
     try (Store store = open()) {
-      assertThatThrownBy(() -> store.commit(stranger.of(new UiSet("k", "v")))).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> store.commit(stranger.of(new UiSet("k", "v"))))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(store::commit).isInstanceOf(IllegalArgumentException.class);
     }
   }
@@ -92,19 +105,35 @@ class LocalStoreTest {
   @Test
   void changedSchemaRebuildsTheStateFromTheLog() throws Exception {
     try (Store store = open()) {
-      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)), TODO_ADDED.of(new TodoAdded("b", "eggs", T)));
+      store.commit(
+          TODO_ADDED.of(new TodoAdded("a", "milk", T)),
+          TODO_ADDED.of(new TodoAdded("b", "eggs", T)));
     }
     // version 2 keeps upper-cased texts: a different materializer, so a new state version
-    EventDef<TodoAdded> upper = EventDef.synced("v1.TodoAdded", ArgsCodec.forRecord(TodoAdded.class),
-        (a, db) -> db.execute("INSERT INTO todos2 (id, text) VALUES (?, ?)", a.id(), a.text().toUpperCase(java.util.Locale.ROOT)));
-    StoreSchema v2 = StoreSchema.builder()
-        .table(TableDef.of("todos2", "CREATE TABLE todos2 (id TEXT PRIMARY KEY, text TEXT)"))
-        .event(upper)
-        .stateVersion("2")
-        .build();
+    EventDef<TodoAdded> upper =
+        EventDef.synced(
+            "v1.TodoAdded",
+            ArgsCodec.forRecord(TodoAdded.class),
+            (a, db) ->
+                db.execute(
+                    "INSERT INTO todos2 (id, text) VALUES (?, ?)",
+                    a.id(),
+                    a.text().toUpperCase(java.util.Locale.ROOT)));
+    StoreSchema v2 =
+        StoreSchema.builder()
+            .table(TableDef.of("todos2", "CREATE TABLE todos2 (id TEXT PRIMARY KEY, text TEXT)"))
+            .event(upper)
+            .stateVersion("2")
+            .build();
     try (Store store = Store.open(StoreConfig.builder(dir, "user:42/main", v2).build())) {
-      assertThat(store.query(Query.list("SELECT text FROM todos2 ORDER BY id", r -> r.getString("text")))).containsExactly("MILK", "EGGS");
-      assertThat(store.query(Query.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'todos'"))).as("old table dropped").isZero();
+      assertThat(
+              store.query(
+                  Query.list("SELECT text FROM todos2 ORDER BY id", r -> r.getString("text"))))
+          .containsExactly("MILK", "EGGS");
+      assertThat(
+              store.query(Query.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'todos'")))
+          .as("old table dropped")
+          .isZero();
     }
   }
 
@@ -139,7 +168,8 @@ class LocalStoreTest {
     try (Store store = open()) {
       BlockingQueue<Optional<String>> q = new LinkedBlockingQueue<>();
       Query<Optional<String>> theme =
-          Query.first("SELECT value FROM ui WHERE key = ?", r -> r.getString("value"), "theme").dependsOn("ui");
+          Query.first("SELECT value FROM ui WHERE key = ?", r -> r.getString("value"), "theme")
+              .dependsOn("ui");
       store.subscribe(theme, q::add);
       assertThat(q.poll(5, TimeUnit.SECONDS)).isEmpty();
       store.commit(UI_SET.of(new UiSet("theme", "dark")));
@@ -166,23 +196,26 @@ class LocalStoreTest {
   void publisherDeliversResultsOnDemand() throws Exception {
     try (Store store = open()) {
       BlockingQueue<Long> got = new LinkedBlockingQueue<>();
-      store.publisher(COUNTER).subscribe(new Flow.Subscriber<Long>() {
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-          s.request(Long.MAX_VALUE);
-        }
+      store
+          .publisher(COUNTER)
+          .subscribe(
+              new Flow.Subscriber<Long>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  s.request(Long.MAX_VALUE);
+                }
 
-        @Override
-        public void onNext(Long item) {
-          got.add(item);
-        }
+                @Override
+                public void onNext(Long item) {
+                  got.add(item);
+                }
 
-        @Override
-        public void onError(Throwable t) {}
+                @Override
+                public void onError(Throwable t) {}
 
-        @Override
-        public void onComplete() {}
-      });
+                @Override
+                public void onComplete() {}
+              });
       assertThat(got.poll(5, TimeUnit.SECONDS)).isZero();
       store.commit(COUNTER_MIXED.of(new CounterMixed(4)));
       assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo(4L);
@@ -192,21 +225,28 @@ class LocalStoreTest {
   @Test
   void localOnlyStoreConfirmsItsOwnEventsAndTheStreamWaitsForMore() throws Exception {
     try (Store store = open()) {
-      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)), UI_SET.of(new UiSet("k", "v")), COUNTER_MIXED.of(new CounterMixed(1)));
-      try (EventStream stream = store.confirmedEvents(SeqNum.ROOT, Set.of("v1.TodoAdded", "v1.TodoRenamed"))) {
+      store.commit(
+          TODO_ADDED.of(new TodoAdded("a", "milk", T)),
+          UI_SET.of(new UiSet("k", "v")),
+          COUNTER_MIXED.of(new CounterMixed(1)));
+      try (EventStream stream =
+          store.confirmedEvents(SeqNum.ROOT, Set.of("v1.TodoAdded", "v1.TodoRenamed"))) {
         List<StoredEvent> first = stream.poll(10, Duration.ofSeconds(5));
         assertThat(first).extracting(StoredEvent::name).containsExactly("v1.TodoAdded");
         assertThat(first.get(0).args(TODO_ADDED)).isEqualTo(new TodoAdded("a", "milk", T));
         assertThat(stream.poll(10, Duration.ZERO)).isEmpty();
 
         List<List<StoredEvent>> later = new CopyOnWriteArrayList<>();
-        Thread waiter = Thread.ofPlatform().start(() -> {
-          try {
-            later.add(stream.poll(10, Duration.ofSeconds(30)));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+        Thread waiter =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        later.add(stream.poll(10, Duration.ofSeconds(30)));
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    });
         store.commit(TODO_RENAMED.of(new TodoRenamed("a", "oat milk")));
         waiter.join(30_000);
         assertThat(later).hasSize(1);
@@ -214,7 +254,9 @@ class LocalStoreTest {
         assertThat(stream.position().toString()).isEqualTo("e3");
       }
       try (EventStream all = store.confirmedEvents(SeqNum.parse("e1"), Set.of())) {
-        assertThat(all.poll(10, Duration.ZERO)).extracting(StoredEvent::name).containsExactly("v1.CounterMixed", "v1.TodoRenamed");
+        assertThat(all.poll(10, Duration.ZERO))
+            .extracting(StoredEvent::name)
+            .containsExactly("v1.CounterMixed", "v1.TodoRenamed");
       }
     }
   }
@@ -225,20 +267,26 @@ class LocalStoreTest {
     store.close();
     store.close();
     assertThatThrownBy(() -> store.query(ALL_TODOS)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> store.commit(COUNTER_MIXED.of(new CounterMixed(1)))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> store.commit(COUNTER_MIXED.of(new CounterMixed(1))))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void configValidatesAtOnce() {
     StoreConfig.Builder b = StoreConfig.builder(dir, "s", TodoSchema.SCHEMA);
-    assertThatThrownBy(() -> b.pushBatchSize(0)).hasMessageContaining("pushBatchSize").hasMessageContaining("0");
+    assertThatThrownBy(() -> b.pushBatchSize(0))
+        .hasMessageContaining("pushBatchSize")
+        .hasMessageContaining("0");
     assertThatThrownBy(() -> b.pullWait(Duration.ofMinutes(5))).hasMessageContaining("pullWait");
     assertThatThrownBy(() -> b.clientId("bad id")).hasMessageContaining("bad id");
-    assertThatThrownBy(() -> StoreConfig.builder(dir, "", TodoSchema.SCHEMA)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder(dir, "a\nb", TodoSchema.SCHEMA)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreConfig.builder(dir, "", TodoSchema.SCHEMA))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreConfig.builder(dir, "a\nb", TodoSchema.SCHEMA))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(StoreConfig.sanitizeStoreId("user:42/main")).isEqualTo("user_42_main");
     List<String> names = new ArrayList<>();
-    assertThatThrownBy(() -> StoreSchema.builder().event(TODO_ADDED).event(TODO_ADDED)).hasMessageContaining("duplicate event");
+    assertThatThrownBy(() -> StoreSchema.builder().event(TODO_ADDED).event(TODO_ADDED))
+        .hasMessageContaining("duplicate event");
     assertThat(names).isEmpty();
   }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class SeqNumTest {
   @Test
@@ -29,17 +29,29 @@ class SeqNumTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "e", "12", "e-1", "e1.", "e1r", "E1", "e1.2.3", "e1 ", "x1", "e1r1.2"})
+  @ValueSource(
+      strings = {"", "e", "12", "e-1", "e1.", "e1r", "E1", "e1.2.3", "e1 ", "x1", "e1r1.2"})
   void refusesMalformedText(String text) {
-    assertThatThrownBy(() -> SeqNum.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(text);
+    assertThatThrownBy(() -> SeqNum.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(text);
   }
 
   @Test
   void ordersByGlobalThenClientThenGeneration() {
-    List<SeqNum> sorted = new ArrayList<>(List.of(SeqNum.parse("e2"), SeqNum.parse("e1.2"), SeqNum.parse("e1"),
-        SeqNum.parse("e1.1"), SeqNum.parse("e1r1"), SeqNum.parse("e0")));
+    List<SeqNum> sorted =
+        new ArrayList<>(
+            List.of(
+                SeqNum.parse("e2"),
+                SeqNum.parse("e1.2"),
+                SeqNum.parse("e1"),
+                SeqNum.parse("e1.1"),
+                SeqNum.parse("e1r1"),
+                SeqNum.parse("e0")));
     sorted.sort(null);
-    assertThat(sorted).extracting(SeqNum::toString).containsExactly("e0", "e1", "e1r1", "e1.1", "e1.2", "e2");
+    assertThat(sorted)
+        .extracting(SeqNum::toString)
+        .containsExactly("e0", "e1", "e1r1", "e1.1", "e1.2", "e2");
   }
 
   @Test
@@ -52,7 +64,9 @@ class SeqNumTest {
     assertThat(e52.toString()).isEqualTo("e5.2");
     SeqNum e6 = e52.next(false);
     assertThat(e6.toString()).isEqualTo("e6");
-    assertThat(e6.parentOf(e52)).as("a global event's parent has client 0").isEqualTo(SeqNum.parse("e5"));
+    assertThat(e6.parentOf(e52))
+        .as("a global event's parent has client 0")
+        .isEqualTo(SeqNum.parse("e5"));
     assertThat(SeqNum.parse("e3r2").next(false)).isEqualTo(new SeqNum(4, 0, 2));
   }
 

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sync client against an in-memory backend: convergence, offline, identity change, takeover. */
+/**
+ * The sync client against an in-memory backend: convergence, offline, identity change, takeover.
+ */
 class SyncTest {
   private static final Instant T = Instant.parse("2025-01-01T00:00:00Z");
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -41,13 +43,15 @@ class SyncTest {
   }
 
   private Store open(String device, BackendResetPolicy policy) throws Exception {
-    Store s = Store.open(StoreConfig.builder(dir.resolve(device), "shared", TodoSchema.SCHEMA)
-        .syncBackend(backend.client())
-        .backoff(Duration.ofMillis(5), Duration.ofMillis(50))
-        .lockRetryInterval(Duration.ofMillis(20))
-        .externalChangePollInterval(Duration.ofMillis(20))
-        .backendResetPolicy(policy)
-        .build());
+    Store s =
+        Store.open(
+            StoreConfig.builder(dir.resolve(device), "shared", TodoSchema.SCHEMA)
+                .syncBackend(backend.client())
+                .backoff(Duration.ofMillis(5), Duration.ofMillis(50))
+                .lockRetryInterval(Duration.ofMillis(20))
+                .externalChangePollInterval(Duration.ofMillis(20))
+                .backendResetPolicy(policy)
+                .build());
     stores.add(s);
     return s;
   }
@@ -76,7 +80,8 @@ class SyncTest {
     }
     assertThat(a.query(TodoSchema.COUNTER)).isEqualTo(expected);
     assertThat(backend.log()).noneMatch(e -> e.name().equals("v1.UiSet"));
-    assertThat(a.query(Query.list("SELECT value FROM ui", r -> r.getString("value")))).containsExactly("v29");
+    assertThat(a.query(Query.list("SELECT value FROM ui", r -> r.getString("value"))))
+        .containsExactly("v29");
   }
 
   @Test
@@ -108,11 +113,16 @@ class SyncTest {
     backend.setOnline(false);
     a.commit(TODO_ADDED.of(new TodoAdded("new", "pending", T)));
     backend.wipe("b-fake-2");
-    backend.appendForeign("v1.TodoAdded", TODO_ADDED.codec().encode(new TodoAdded("z", "from the new backend", T)), "c-z");
+    backend.appendForeign(
+        "v1.TodoAdded",
+        TODO_ADDED.codec().encode(new TodoAdded("z", "from the new backend", T)),
+        "c-z");
     backend.setOnline(true);
     a.syncNow();
     awaitSynced(a);
-    assertThat(a.query(TodoSchema.ALL_TODOS)).extracting(TodoSchema.Todo::id).containsExactly("new", "z");
+    assertThat(a.query(TodoSchema.ALL_TODOS))
+        .extracting(TodoSchema.Todo::id)
+        .containsExactly("new", "z");
     assertThat(backend.log()).extracting(GlobalEvent::seqNum).containsExactly(1L, 2L);
     assertThat(a.syncState().backendId()).isEqualTo("b-fake-2");
   }
@@ -158,7 +168,9 @@ class SyncTest {
   private static void awaitStatus(Store s, SyncStatus status) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (s.syncState().status() != status) {
-      assertThat(System.nanoTime()).as("status %s, got %s", status, s.syncState()).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("status %s, got %s", status, s.syncState())
+          .isLessThan(deadline);
       s.awaitSynced(Duration.ofMillis(20));
     }
   }

@@ -55,7 +55,8 @@ public final class Json {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot encode " + value.getClass().getName() + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot encode " + value.getClass().getName() + ": " + e.getOriginalMessage(), e);
     }
   }
 
@@ -85,7 +86,13 @@ public final class Json {
           return MAPPER.treeToValue(node, type);
         } catch (JsonProcessingException e) {
           throw new IllegalArgumentException(
-              "cannot decode " + type.getSimpleName() + " from " + json + ": " + e.getOriginalMessage(), e);
+              "cannot decode "
+                  + type.getSimpleName()
+                  + " from "
+                  + json
+                  + ": "
+                  + e.getOriginalMessage(),
+              e);
         }
       }
 
@@ -110,7 +117,8 @@ public final class Json {
     mapper.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
     mapper
         .configOverride(ArgField.class)
-        .setIncludeAsProperty(JsonInclude.Value.construct(JsonInclude.Include.NON_EMPTY, JsonInclude.Include.ALWAYS));
+        .setIncludeAsProperty(
+            JsonInclude.Value.construct(JsonInclude.Include.NON_EMPTY, JsonInclude.Include.ALWAYS));
     return mapper;
   }
 
@@ -122,7 +130,8 @@ public final class Json {
     }
 
     @Override
-    public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+    public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
       gen.writeString(isoMillis(value));
     }
   }
@@ -143,7 +152,8 @@ public final class Json {
       try {
         return Instant.parse(text);
       } catch (DateTimeParseException e) {
-        return (Instant) ctxt.handleWeirdStringValue(Instant.class, text, "not an ISO-8601 instant");
+        return (Instant)
+            ctxt.handleWeirdStringValue(Instant.class, text, "not an ISO-8601 instant");
       }
     }
   }
@@ -162,7 +172,8 @@ public final class Json {
     }
 
     @Override
-    public void serialize(ArgField<?> value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+    public void serialize(ArgField<?> value, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
       Object v = value.isPresent() ? value.value() : null;
       if (v == null) {
         gen.writeNull();
@@ -187,7 +198,10 @@ public final class Json {
     public JsonDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property)
         throws com.fasterxml.jackson.databind.JsonMappingException {
       JavaType type = property != null ? property.getType() : ctxt.getContextualType();
-      JavaType inner = type == null || type.containedTypeCount() == 0 ? ctxt.constructType(Object.class) : type.containedType(0);
+      JavaType inner =
+          type == null || type.containedTypeCount() == 0
+              ? ctxt.constructType(Object.class)
+              : type.containedType(0);
       return new ArgFieldDeserializer(ctxt.findContextualValueDeserializer(inner, property));
     }
 

@@ -24,15 +24,18 @@ final class QueryPublisher<T> implements Flow.Publisher<T> {
     SubmissionPublisher<T> pub = new SubmissionPublisher<>();
     pub.subscribe(subscriber);
     Subscription[] storeSub = new Subscription[1];
-    storeSub[0] = store.subscribe(query, result -> {
-      if (pub.isClosed() || (pub.getNumberOfSubscribers() == 0)) {
-        if (storeSub[0] != null) {
-          storeSub[0].cancel();
-        }
-        pub.close();
-        return;
-      }
-      pub.offer(result, (s, dropped) -> false);
-    });
+    storeSub[0] =
+        store.subscribe(
+            query,
+            result -> {
+              if (pub.isClosed() || (pub.getNumberOfSubscribers() == 0)) {
+                if (storeSub[0] != null) {
+                  storeSub[0].cancel();
+                }
+                pub.close();
+                return;
+              }
+              pub.offer(result, (s, dropped) -> false);
+            });
   }
 }

@@ -39,7 +39,8 @@ final class Reactivity {
       List<?> rows = db.query(q.sql(), q.mapper(), q.params());
       return q.finish(rows);
     } catch (SQLException e) {
-      throw new UncheckedIOException(new FileSyncException("query failed: " + e.getMessage() + " in " + q.sql(), e));
+      throw new UncheckedIOException(
+          new FileSyncException("query failed: " + e.getMessage() + " in " + q.sql(), e));
     }
   }
 
@@ -55,7 +56,8 @@ final class Reactivity {
       try {
         tables = db.tablesRead(q.sql(), q.params());
       } catch (SQLException e) {
-        throw new IllegalArgumentException("cannot plan query " + q.sql() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "cannot plan query " + q.sql() + ": " + e.getMessage(), e);
       }
     }
     Sub<T> sub = new Sub<>(q, tables, listener);
@@ -74,7 +76,9 @@ final class Reactivity {
     }
     List<Sub<?>> affected = new ArrayList<>();
     for (Sub<?> s : subs) {
-      if (tables == null || s.tables.isEmpty() || !java.util.Collections.disjoint(s.tables, tables)) {
+      if (tables == null
+          || s.tables.isEmpty()
+          || !java.util.Collections.disjoint(s.tables, tables)) {
         affected.add(s);
       }
     }

@@ -32,10 +32,10 @@ import java.util.function.Consumer;
  * The {@link Store}: the database, the writer lock, reactive queries and, while this process holds
  * the lock and a backend is configured, the {@link Syncer}.
  *
- * <p>Threads: callers commit and query directly (the database serializes writers); one
- * notification thread runs subscription queries and delivers results in order; one watcher thread
- * retries the writer lock and polls for commits made by other processes; the syncer owns a pull
- * and a push thread.
+ * <p>Threads: callers commit and query directly (the database serializes writers); one notification
+ * thread runs subscription queries and delivers results in order; one watcher thread retries the
+ * writer lock and polls for commits made by other processes; the syncer owns a pull and a push
+ * thread.
  */
 public final class RealStore implements Store {
   private static final System.Logger LOG = System.getLogger(RealStore.class.getName());
@@ -47,9 +47,12 @@ public final class RealStore implements Store {
   private final Reactivity reactivity;
   private final ExecutorService notifier;
   private final ScheduledExecutorService watcher;
-  private final CopyOnWriteArrayList<Consumer<LockStatus>> lockListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Consumer<LockStatus>> lockListeners =
+      new CopyOnWriteArrayList<>();
+
   /** Bumped and notified on every change that may move the upstream head or the log. */
   private final Object changes = new Object();
+
   private long changeCount;
   private volatile Syncer syncer;
   private volatile boolean closed;
@@ -75,7 +78,11 @@ public final class RealStore implements Store {
       String sessionId = "s-" + Ids.randomHex(6);
       db = new StoreDb(config.storeDirectory().resolve("store.db"), config.schema(), sessionId);
       RealStore store =
-          new RealStore(config, db, new WriterLock(config.storeDirectory().resolve("writer.lock")), sessionId);
+          new RealStore(
+              config,
+              db,
+              new WriterLock(config.storeDirectory().resolve("writer.lock")),
+              sessionId);
       store.start();
       return store;
     } catch (SQLException | IOException | RuntimeException e) {
@@ -89,7 +96,14 @@ public final class RealStore implements Store {
       if (e instanceof IllegalArgumentException iae) {
         throw iae;
       }
-      throw new FileSyncException("cannot open store " + config.storeId() + " in " + config.storeDirectory() + ": " + e.getMessage(), e);
+      throw new FileSyncException(
+          "cannot open store "
+              + config.storeId()
+              + " in "
+              + config.storeDirectory()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -141,7 +155,11 @@ public final class RealStore implements Store {
       }
     } catch (SQLException e) {
       if (!closed) {
-        LOG.log(System.Logger.Level.WARNING, "store {0}: cannot poll for changes: {1}", config.storeId(), e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "store {0}: cannot poll for changes: {1}",
+            config.storeId(),
+            e.getMessage());
       }
     }
   }
@@ -238,7 +256,8 @@ public final class RealStore implements Store {
             if (closed) {
               return List.of();
             }
-            throw new UncheckedIOException(new FileSyncException("cannot read the event log: " + e.getMessage(), e));
+            throw new UncheckedIOException(
+                new FileSyncException("cannot read the event log: " + e.getMessage(), e));
           }
           if (!events.isEmpty()) {
             position = events.get(events.size() - 1).seqNum();
@@ -291,9 +310,17 @@ public final class RealStore implements Store {
         lastError = sy.lastError();
         backendHead = sy.backendHead();
       }
-      return new SyncState(s.localHead(), s.upstreamHead(), s.pendingEvents(), backendHead, s.backendId(), status, lastError);
+      return new SyncState(
+          s.localHead(),
+          s.upstreamHead(),
+          s.pendingEvents(),
+          backendHead,
+          s.backendId(),
+          status,
+          lastError);
     } catch (SQLException e) {
-      throw new UncheckedIOException(new FileSyncException("cannot read the sync state: " + e.getMessage(), e));
+      throw new UncheckedIOException(
+          new FileSyncException("cannot read the sync state: " + e.getMessage(), e));
     }
   }
 
@@ -306,8 +333,9 @@ public final class RealStore implements Store {
         seen = changeCount;
       }
       SyncState s = syncState();
-      if (s.pendingEvents() == 0 && (s.status() == SyncStatus.LOCAL_ONLY
-          || (s.status() == SyncStatus.ONLINE && s.backendHead() == s.upstreamHead()))) {
+      if (s.pendingEvents() == 0
+          && (s.status() == SyncStatus.LOCAL_ONLY
+              || (s.status() == SyncStatus.ONLINE && s.backendHead() == s.upstreamHead()))) {
         return true;
       }
       long left = deadline - System.nanoTime();
@@ -316,7 +344,8 @@ public final class RealStore implements Store {
       }
       synchronized (changes) {
         if (changeCount == seen) {
-          TimeUnit.NANOSECONDS.timedWait(changes, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+          TimeUnit.NANOSECONDS.timedWait(
+              changes, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
         }
       }
     }

@@ -60,7 +60,8 @@ final class Sql {
     }
   }
 
-  static <R> List<R> query(Connection c, String sql, RowMapper<R> mapper, Object... params) throws SQLException {
+  static <R> List<R> query(Connection c, String sql, RowMapper<R> mapper, Object... params)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, params);
       try (ResultSet rs = ps.executeQuery()) {

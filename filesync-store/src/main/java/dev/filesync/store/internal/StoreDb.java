@@ -34,8 +34,8 @@ import org.sqlite.SQLiteConnection;
  * writer. Every method that writes returns the names of the tables it changed, for reactive
  * queries.
  *
- * <p>The undo log: each state table gets three triggers that, while {@code __fs_undo_ctx.active}
- * is 1, record the SQL that reverses each row change, tagged with the event being materialized.
+ * <p>The undo log: each state table gets three triggers that, while {@code __fs_undo_ctx.active} is
+ * 1, record the SQL that reverses each row change, tagged with the event being materialized.
  * Rolling back pending events runs that SQL newest first. Confirmed events never roll back, so
  * their undo rows are deleted as soon as they are confirmed.
  */
@@ -75,7 +75,8 @@ final class StoreDb implements AutoCloseable {
     rcfg.setBusyTimeout(30_000);
     this.reader = DriverManager.getConnection(url, rcfg.toProperties());
     ((SQLiteConnection) writer)
-        .addUpdateListener((type, database, table, rowId) -> changed.add(table.toLowerCase(Locale.ROOT)));
+        .addUpdateListener(
+            (type, database, table, rowId) -> changed.add(table.toLowerCase(Locale.ROOT)));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -88,36 +89,45 @@ final class StoreDb implements AutoCloseable {
    * @return the changed tables (all state tables after a rebuild)
    */
   Set<String> open(String wantedClientId) throws SQLException {
-    return write(() -> {
-      Sql.exec(writer, "CREATE TABLE IF NOT EXISTS __fs_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-      Sql.exec(writer, "CREATE TABLE IF NOT EXISTS __fs_eventlog ("
-          + "seq_global INTEGER NOT NULL, seq_client INTEGER NOT NULL, rebase_gen INTEGER NOT NULL,"
-          + " parent_global INTEGER NOT NULL, parent_client INTEGER NOT NULL, parent_rebase_gen INTEGER NOT NULL,"
-          + " name TEXT NOT NULL, args_json TEXT NOT NULL, client_id TEXT NOT NULL, session_id TEXT NOT NULL,"
-          + " client_only INTEGER NOT NULL, materialize_error TEXT,"
-          + " PRIMARY KEY (seq_global, seq_client))");
-      Sql.exec(writer, "CREATE TABLE IF NOT EXISTS __fs_undo (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-          + " seq_global INTEGER NOT NULL, seq_client INTEGER NOT NULL, undo_sql TEXT NOT NULL)");
-      Sql.exec(writer, "CREATE TABLE IF NOT EXISTS __fs_undo_ctx (id INTEGER PRIMARY KEY CHECK (id = 1),"
-          + " active INTEGER NOT NULL, seq_global INTEGER NOT NULL, seq_client INTEGER NOT NULL)");
-      Sql.exec(writer, "INSERT OR IGNORE INTO __fs_undo_ctx VALUES (1, 0, 0, 0)");
-      Sql.update(writer, "UPDATE __fs_undo_ctx SET active = 0 WHERE id = 1");
-      String stored = meta(META_CLIENT_ID);
-      if (wantedClientId != null) {
-        clientId = wantedClientId;
-      } else if (stored != null) {
-        clientId = stored;
-      } else {
-        clientId = "c-" + Ids.randomHex(10);
-      }
-      if (!clientId.equals(stored)) {
-        setMeta(META_CLIENT_ID, clientId);
-      }
-      if (!schema.hash().equals(meta(META_SCHEMA_HASH))) {
-        rebuildState();
-      }
-      return null;
-    });
+    return write(
+        () -> {
+          Sql.exec(
+              writer,
+              "CREATE TABLE IF NOT EXISTS __fs_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+          Sql.exec(
+              writer,
+              "CREATE TABLE IF NOT EXISTS __fs_eventlog ("
+                  + "seq_global INTEGER NOT NULL, seq_client INTEGER NOT NULL, rebase_gen INTEGER NOT NULL,"
+                  + " parent_global INTEGER NOT NULL, parent_client INTEGER NOT NULL, parent_rebase_gen INTEGER NOT NULL,"
+                  + " name TEXT NOT NULL, args_json TEXT NOT NULL, client_id TEXT NOT NULL, session_id TEXT NOT NULL,"
+                  + " client_only INTEGER NOT NULL, materialize_error TEXT,"
+                  + " PRIMARY KEY (seq_global, seq_client))");
+          Sql.exec(
+              writer,
+              "CREATE TABLE IF NOT EXISTS __fs_undo (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                  + " seq_global INTEGER NOT NULL, seq_client INTEGER NOT NULL, undo_sql TEXT NOT NULL)");
+          Sql.exec(
+              writer,
+              "CREATE TABLE IF NOT EXISTS __fs_undo_ctx (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                  + " active INTEGER NOT NULL, seq_global INTEGER NOT NULL, seq_client INTEGER NOT NULL)");
+          Sql.exec(writer, "INSERT OR IGNORE INTO __fs_undo_ctx VALUES (1, 0, 0, 0)");
+          Sql.update(writer, "UPDATE __fs_undo_ctx SET active = 0 WHERE id = 1");
+          String stored = meta(META_CLIENT_ID);
+          if (wantedClientId != null) {
+            clientId = wantedClientId;
+          } else if (stored != null) {
+            clientId = stored;
+          } else {
+            clientId = "c-" + Ids.randomHex(10);
+          }
+          if (!clientId.equals(stored)) {
+            setMeta(META_CLIENT_ID, clientId);
+          }
+          if (!schema.hash().equals(meta(META_SCHEMA_HASH))) {
+            rebuildState();
+          }
+          return null;
+        });
   }
 
   String clientId() {
@@ -136,7 +146,8 @@ final class StoreDb implements AutoCloseable {
     }
     for (String name : old) {
       for (String suffix : List.of("ins", "upd", "del")) {
-        Sql.exec(writer, "DROP TRIGGER IF EXISTS " + Sql.quoteIdent("__fs_undo_" + name + "_" + suffix));
+        Sql.exec(
+            writer, "DROP TRIGGER IF EXISTS " + Sql.quoteIdent("__fs_undo_" + name + "_" + suffix));
       }
       Sql.exec(writer, "DROP TABLE IF EXISTS " + Sql.quoteIdent(name));
     }
@@ -153,7 +164,9 @@ final class StoreDb implements AutoCloseable {
     }
     setMeta(META_STATE_TABLES, String.join(",", names));
     long upstream = upstreamHead();
-    for (StoredEvent e : readLog("SELECT " + EVENT_COLUMNS + " FROM __fs_eventlog ORDER BY seq_global, seq_client")) {
+    for (StoredEvent e :
+        readLog(
+            "SELECT " + EVENT_COLUMNS + " FROM __fs_eventlog ORDER BY seq_global, seq_client")) {
       boolean pending = e.seqNum().global() > upstream;
       materializeQuarantined(e, pending);
     }
@@ -161,29 +174,70 @@ final class StoreDb implements AutoCloseable {
   }
 
   private void createUndoTriggers(String table) throws SQLException {
-    List<String> cols = Sql.query(writer, "SELECT name FROM pragma_table_info(?) ORDER BY cid", r -> r.getString("name"), table);
+    List<String> cols =
+        Sql.query(
+            writer,
+            "SELECT name FROM pragma_table_info(?) ORDER BY cid",
+            r -> r.getString("name"),
+            table);
     String t = Sql.quoteIdent(table);
     String tLit = sqlLiteral(t);
-    String when = " WHEN (SELECT active FROM __fs_undo_ctx WHERE id = 1) = 1 BEGIN"
-        + " INSERT INTO __fs_undo (seq_global, seq_client, undo_sql) SELECT seq_global, seq_client, ";
+    String when =
+        " WHEN (SELECT active FROM __fs_undo_ctx WHERE id = 1) = 1 BEGIN"
+            + " INSERT INTO __fs_undo (seq_global, seq_client, undo_sql) SELECT seq_global, seq_client, ";
     String tail = " FROM __fs_undo_ctx WHERE id = 1; END";
     StringBuilder set = new StringBuilder();
     StringBuilder colList = new StringBuilder();
     StringBuilder values = new StringBuilder();
     for (String c : cols) {
       String q = Sql.quoteIdent(c);
-      set.append(" || ', ").append(q.replace("'", "''")).append(" = ' || quote(OLD.").append(q).append(")");
+      set.append(" || ', ")
+          .append(q.replace("'", "''"))
+          .append(" = ' || quote(OLD.")
+          .append(q)
+          .append(")");
       colList.append(", ").append(q);
       values.append(" || ', ' || quote(OLD.").append(q).append(")");
     }
-    Sql.exec(writer, "CREATE TRIGGER " + Sql.quoteIdent("__fs_undo_" + table + "_ins") + " AFTER INSERT ON " + t
-        + when + "'DELETE FROM ' || " + tLit + " || ' WHERE rowid = ' || NEW.rowid" + tail);
-    Sql.exec(writer, "CREATE TRIGGER " + Sql.quoteIdent("__fs_undo_" + table + "_upd") + " AFTER UPDATE ON " + t
-        + when + "'UPDATE ' || " + tLit + " || ' SET rowid = ' || OLD.rowid" + set
-        + " || ' WHERE rowid = ' || NEW.rowid" + tail);
-    Sql.exec(writer, "CREATE TRIGGER " + Sql.quoteIdent("__fs_undo_" + table + "_del") + " AFTER DELETE ON " + t
-        + when + "'INSERT INTO ' || " + tLit + " || '(rowid" + colList.toString().replace("'", "''")
-        + ") VALUES (' || OLD.rowid" + values + " || ')'" + tail);
+    Sql.exec(
+        writer,
+        "CREATE TRIGGER "
+            + Sql.quoteIdent("__fs_undo_" + table + "_ins")
+            + " AFTER INSERT ON "
+            + t
+            + when
+            + "'DELETE FROM ' || "
+            + tLit
+            + " || ' WHERE rowid = ' || NEW.rowid"
+            + tail);
+    Sql.exec(
+        writer,
+        "CREATE TRIGGER "
+            + Sql.quoteIdent("__fs_undo_" + table + "_upd")
+            + " AFTER UPDATE ON "
+            + t
+            + when
+            + "'UPDATE ' || "
+            + tLit
+            + " || ' SET rowid = ' || OLD.rowid"
+            + set
+            + " || ' WHERE rowid = ' || NEW.rowid"
+            + tail);
+    Sql.exec(
+        writer,
+        "CREATE TRIGGER "
+            + Sql.quoteIdent("__fs_undo_" + table + "_del")
+            + " AFTER DELETE ON "
+            + t
+            + when
+            + "'INSERT INTO ' || "
+            + tLit
+            + " || '(rowid"
+            + colList.toString().replace("'", "''")
+            + ") VALUES (' || OLD.rowid"
+            + values
+            + " || ')'"
+            + tail);
   }
 
   private static String sqlLiteral(String s) {
@@ -202,31 +256,36 @@ final class StoreDb implements AutoCloseable {
    */
   Written<SeqNum> commit(List<Event<?>> events, boolean selfConfirm) throws FileSyncException {
     try {
-      return writeTracked(() -> {
-        SeqNum head = localHead();
-        for (Event<?> e : events) {
-          EventDef<?> def = e.def();
-          if (schema.event(def.name()) != def) {
-            throw new IllegalArgumentException("event " + def.name() + " is not in this store's schema");
-          }
-          SeqNum seq = head.next(def.clientOnly());
-          SeqNum parent = seq.parentOf(head);
-          String args = encode(e);
-          setUndoContext(!selfConfirm, seq);
-          try {
-            materialize(def, args);
-          } catch (RuntimeException failure) {
-            throw new Rejected(new EventRejectedException(def.name(), failure));
-          }
-          insertEvent(new StoredEvent(def.name(), args, seq, parent, clientId, sessionId), def.clientOnly(), null);
-          head = seq;
-        }
-        setUndoContext(false, SeqNum.ROOT);
-        if (selfConfirm) {
-          setMeta(META_UPSTREAM, Long.toString(head.global()));
-        }
-        return head;
-      });
+      return writeTracked(
+          () -> {
+            SeqNum head = localHead();
+            for (Event<?> e : events) {
+              EventDef<?> def = e.def();
+              if (schema.event(def.name()) != def) {
+                throw new IllegalArgumentException(
+                    "event " + def.name() + " is not in this store's schema");
+              }
+              SeqNum seq = head.next(def.clientOnly());
+              SeqNum parent = seq.parentOf(head);
+              String args = encode(e);
+              setUndoContext(!selfConfirm, seq);
+              try {
+                materialize(def, args);
+              } catch (RuntimeException failure) {
+                throw new Rejected(new EventRejectedException(def.name(), failure));
+              }
+              insertEvent(
+                  new StoredEvent(def.name(), args, seq, parent, clientId, sessionId),
+                  def.clientOnly(),
+                  null);
+              head = seq;
+            }
+            setUndoContext(false, SeqNum.ROOT);
+            if (selfConfirm) {
+              setMeta(META_UPSTREAM, Long.toString(head.global()));
+            }
+            return head;
+          });
     } catch (Rejected r) {
       throw r.rejection;
     } catch (SQLException e) {
@@ -259,7 +318,10 @@ final class StoreDb implements AutoCloseable {
     NOTHING,
     /** Upstream events were appended or confirmed local ones; no local event moved. */
     ADVANCED,
-    /** Local pending events were rolled back, the upstream events applied and the pending re-applied. */
+    /**
+     * Local pending events were rolled back, the upstream events applied and the pending
+     * re-applied.
+     */
     REBASED,
     /** The page did not continue from the upstream head; pull again from it. */
     GAP
@@ -271,55 +333,67 @@ final class StoreDb implements AutoCloseable {
    * re-apply the pending ones renumbered on top, with the next rebase generation).
    */
   Written<ApplyOutcome> applyUpstream(List<GlobalEvent> pulled) throws SQLException {
-    return writeTracked(() -> {
-      long upstream = upstreamHead();
-      List<GlobalEvent> incoming = new ArrayList<>();
-      for (GlobalEvent g : pulled) {
-        if (g.seqNum() > upstream) {
-          incoming.add(g);
-        }
-      }
-      if (incoming.isEmpty()) {
-        return ApplyOutcome.NOTHING;
-      }
-      long expected = upstream;
-      for (GlobalEvent g : incoming) {
-        if (g.parentSeqNum() != expected || g.seqNum() != expected + 1) {
-          return ApplyOutcome.GAP;
-        }
-        expected = g.seqNum();
-      }
-      List<StoredEvent> pendingSynced = readLog("SELECT " + EVENT_COLUMNS
-          + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? ORDER BY seq_global", upstream);
-      int matched = 0;
-      while (matched < incoming.size() && matched < pendingSynced.size()
-          && sameEvent(incoming.get(matched), pendingSynced.get(matched))) {
-        matched++;
-      }
-      if (matched > 0) {
-        upstream = incoming.get(matched - 1).seqNum();
-        confirmUpTo(upstream);
-      }
-      if (matched == incoming.size()) {
-        return ApplyOutcome.ADVANCED;
-      }
-      List<StoredEvent> rolledBack = rollbackAfter(upstream);
-      int gen = rebaseGeneration();
-      for (GlobalEvent g : incoming.subList(matched, incoming.size())) {
-        StoredEvent e = new StoredEvent(g.name(), g.argsJson(), new SeqNum(g.seqNum(), 0, gen),
-            new SeqNum(g.parentSeqNum(), 0, gen), g.clientId(), g.sessionId());
-        insertEvent(e, false, materializeQuarantined(e, false));
-      }
-      upstream = incoming.get(incoming.size() - 1).seqNum();
-      setMeta(META_UPSTREAM, Long.toString(upstream));
-      if (rolledBack.isEmpty()) {
-        return ApplyOutcome.ADVANCED;
-      }
-      gen++;
-      setMeta(META_REBASE_GEN, Integer.toString(gen));
-      reapply(rolledBack, new SeqNum(upstream, 0, gen));
-      return ApplyOutcome.REBASED;
-    });
+    return writeTracked(
+        () -> {
+          long upstream = upstreamHead();
+          List<GlobalEvent> incoming = new ArrayList<>();
+          for (GlobalEvent g : pulled) {
+            if (g.seqNum() > upstream) {
+              incoming.add(g);
+            }
+          }
+          if (incoming.isEmpty()) {
+            return ApplyOutcome.NOTHING;
+          }
+          long expected = upstream;
+          for (GlobalEvent g : incoming) {
+            if (g.parentSeqNum() != expected || g.seqNum() != expected + 1) {
+              return ApplyOutcome.GAP;
+            }
+            expected = g.seqNum();
+          }
+          List<StoredEvent> pendingSynced =
+              readLog(
+                  "SELECT "
+                      + EVENT_COLUMNS
+                      + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? ORDER BY seq_global",
+                  upstream);
+          int matched = 0;
+          while (matched < incoming.size()
+              && matched < pendingSynced.size()
+              && sameEvent(incoming.get(matched), pendingSynced.get(matched))) {
+            matched++;
+          }
+          if (matched > 0) {
+            upstream = incoming.get(matched - 1).seqNum();
+            confirmUpTo(upstream);
+          }
+          if (matched == incoming.size()) {
+            return ApplyOutcome.ADVANCED;
+          }
+          List<StoredEvent> rolledBack = rollbackAfter(upstream);
+          int gen = rebaseGeneration();
+          for (GlobalEvent g : incoming.subList(matched, incoming.size())) {
+            StoredEvent e =
+                new StoredEvent(
+                    g.name(),
+                    g.argsJson(),
+                    new SeqNum(g.seqNum(), 0, gen),
+                    new SeqNum(g.parentSeqNum(), 0, gen),
+                    g.clientId(),
+                    g.sessionId());
+            insertEvent(e, false, materializeQuarantined(e, false));
+          }
+          upstream = incoming.get(incoming.size() - 1).seqNum();
+          setMeta(META_UPSTREAM, Long.toString(upstream));
+          if (rolledBack.isEmpty()) {
+            return ApplyOutcome.ADVANCED;
+          }
+          gen++;
+          setMeta(META_REBASE_GEN, Integer.toString(gen));
+          reapply(rolledBack, new SeqNum(upstream, 0, gen));
+          return ApplyOutcome.REBASED;
+        });
   }
 
   /**
@@ -327,25 +401,30 @@ final class StoreDb implements AutoCloseable {
    * upstream head is still the batch's parent).
    */
   Written<Boolean> confirmPushed(List<GlobalEvent> batch) throws SQLException {
-    return writeTracked(() -> {
-      if (batch.isEmpty() || upstreamHead() != batch.get(0).parentSeqNum()) {
-        return false;
-      }
-      long last = batch.get(batch.size() - 1).seqNum();
-      List<StoredEvent> current = readLog("SELECT " + EVENT_COLUMNS
-          + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? AND seq_global <= ? ORDER BY seq_global",
-          batch.get(0).parentSeqNum(), last);
-      if (current.size() != batch.size()) {
-        return false;
-      }
-      for (int i = 0; i < batch.size(); i++) {
-        if (!sameEvent(batch.get(i), current.get(i))) {
-          return false;
-        }
-      }
-      confirmUpTo(last);
-      return true;
-    });
+    return writeTracked(
+        () -> {
+          if (batch.isEmpty() || upstreamHead() != batch.get(0).parentSeqNum()) {
+            return false;
+          }
+          long last = batch.get(batch.size() - 1).seqNum();
+          List<StoredEvent> current =
+              readLog(
+                  "SELECT "
+                      + EVENT_COLUMNS
+                      + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? AND seq_global <= ? ORDER BY seq_global",
+                  batch.get(0).parentSeqNum(),
+                  last);
+          if (current.size() != batch.size()) {
+            return false;
+          }
+          for (int i = 0; i < batch.size(); i++) {
+            if (!sameEvent(batch.get(i), current.get(i))) {
+              return false;
+            }
+          }
+          confirmUpTo(last);
+          return true;
+        });
   }
 
   /**
@@ -353,44 +432,64 @@ final class StoreDb implements AutoCloseable {
    * event and every pending synced event, and re-applies them, renumbered from the root.
    */
   Written<Integer> resetToBackend(String newBackendId) throws SQLException {
-    return writeTracked(() -> {
-      long upstream = upstreamHead();
-      List<StoredEvent> kept = readLog("SELECT " + EVENT_COLUMNS
-          + " FROM __fs_eventlog WHERE client_only = 1 OR seq_global > ? ORDER BY seq_global, seq_client", upstream);
-      Sql.update(writer, "DELETE FROM __fs_eventlog");
-      Sql.update(writer, "DELETE FROM __fs_undo");
-      setUndoContext(false, SeqNum.ROOT);
-      for (TableDef t : schema.tables()) {
-        Sql.update(writer, "DELETE FROM " + Sql.quoteIdent(t.name()));
-      }
-      setMeta(META_UPSTREAM, "0");
-      setMeta(META_BACKEND_ID, newBackendId);
-      int gen = rebaseGeneration() + 1;
-      setMeta(META_REBASE_GEN, Integer.toString(gen));
-      reapply(kept, new SeqNum(0, 0, gen));
-      return kept.size();
-    });
+    return writeTracked(
+        () -> {
+          long upstream = upstreamHead();
+          List<StoredEvent> kept =
+              readLog(
+                  "SELECT "
+                      + EVENT_COLUMNS
+                      + " FROM __fs_eventlog WHERE client_only = 1 OR seq_global > ? ORDER BY seq_global, seq_client",
+                  upstream);
+          Sql.update(writer, "DELETE FROM __fs_eventlog");
+          Sql.update(writer, "DELETE FROM __fs_undo");
+          setUndoContext(false, SeqNum.ROOT);
+          for (TableDef t : schema.tables()) {
+            Sql.update(writer, "DELETE FROM " + Sql.quoteIdent(t.name()));
+          }
+          setMeta(META_UPSTREAM, "0");
+          setMeta(META_BACKEND_ID, newBackendId);
+          int gen = rebaseGeneration() + 1;
+          setMeta(META_REBASE_GEN, Integer.toString(gen));
+          reapply(kept, new SeqNum(0, 0, gen));
+          return kept.size();
+        });
   }
 
   /** Records the backend id seen on first contact. */
   void setBackendId(String backendId) throws SQLException {
-    write(() -> {
-      setMeta(META_BACKEND_ID, backendId);
-      return null;
-    });
+    write(
+        () -> {
+          setMeta(META_BACKEND_ID, backendId);
+          return null;
+        });
   }
 
   /** The oldest pending synced events, at most {@code limit}, as they go on the wire. */
   List<GlobalEvent> pendingBatch(int limit) throws SQLException {
-    return read(() -> {
-      long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
-      List<GlobalEvent> out = new ArrayList<>();
-      for (StoredEvent e : readLogOn(reader, "SELECT " + EVENT_COLUMNS
-          + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? ORDER BY seq_global LIMIT ?", upstream, limit)) {
-        out.add(new GlobalEvent(e.name(), e.argsJson(), e.seqNum().global(), e.seqNum().global() - 1, e.clientId(), e.sessionId()));
-      }
-      return out;
-    });
+    return read(
+        () -> {
+          long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
+          List<GlobalEvent> out = new ArrayList<>();
+          for (StoredEvent e :
+              readLogOn(
+                  reader,
+                  "SELECT "
+                      + EVENT_COLUMNS
+                      + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? ORDER BY seq_global LIMIT ?",
+                  upstream,
+                  limit)) {
+            out.add(
+                new GlobalEvent(
+                    e.name(),
+                    e.argsJson(),
+                    e.seqNum().global(),
+                    e.seqNum().global() - 1,
+                    e.clientId(),
+                    e.sessionId()));
+          }
+          return out;
+        });
   }
 
   private void confirmUpTo(long upstream) throws SQLException {
@@ -400,14 +499,22 @@ final class StoreDb implements AutoCloseable {
 
   /** Undoes every event after {@code upstream}, newest first, and removes them from the log. */
   private List<StoredEvent> rollbackAfter(long upstream) throws SQLException {
-    List<StoredEvent> events = readLog("SELECT " + EVENT_COLUMNS
-        + " FROM __fs_eventlog WHERE seq_global > ? ORDER BY seq_global, seq_client", upstream);
+    List<StoredEvent> events =
+        readLog(
+            "SELECT "
+                + EVENT_COLUMNS
+                + " FROM __fs_eventlog WHERE seq_global > ? ORDER BY seq_global, seq_client",
+            upstream);
     if (events.isEmpty()) {
       return events;
     }
     setUndoContext(false, SeqNum.ROOT);
-    List<String> undo = Sql.query(writer,
-        "SELECT undo_sql FROM __fs_undo WHERE seq_global > ? ORDER BY id DESC", r -> r.getString("undo_sql"), upstream);
+    List<String> undo =
+        Sql.query(
+            writer,
+            "SELECT undo_sql FROM __fs_undo WHERE seq_global > ? ORDER BY id DESC",
+            r -> r.getString("undo_sql"),
+            upstream);
     for (String stmt : undo) {
       Sql.exec(writer, stmt);
     }
@@ -422,7 +529,9 @@ final class StoreDb implements AutoCloseable {
     for (StoredEvent old : events) {
       boolean clientOnly = old.seqNum().isClientOnly();
       SeqNum seq = head.next(clientOnly);
-      StoredEvent e = new StoredEvent(old.name(), old.argsJson(), seq, seq.parentOf(head), old.clientId(), old.sessionId());
+      StoredEvent e =
+          new StoredEvent(
+              old.name(), old.argsJson(), seq, seq.parentOf(head), old.clientId(), old.sessionId());
       insertEvent(e, clientOnly, materializeQuarantined(e, seq.global() > upstream));
       head = seq;
     }
@@ -475,37 +584,56 @@ final class StoreDb implements AutoCloseable {
     }
   }
 
-  private final StateWriter stateWriter = new StateWriter() {
-    @Override
-    public int execute(String sql, Object... params) {
-      try {
-        return Sql.update(writer, sql, params);
-      } catch (SQLException e) {
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-    }
+  private final StateWriter stateWriter =
+      new StateWriter() {
+        @Override
+        public int execute(String sql, Object... params) {
+          try {
+            return Sql.update(writer, sql, params);
+          } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+        }
 
-    @Override
-    public <R> List<R> query(String sql, RowMapper<R> mapper, Object... params) {
-      try {
-        return Sql.query(writer, sql, mapper, params);
-      } catch (SQLException e) {
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-    }
-  };
+        @Override
+        public <R> List<R> query(String sql, RowMapper<R> mapper, Object... params) {
+          try {
+            return Sql.query(writer, sql, mapper, params);
+          } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+        }
+      };
 
   private void setUndoContext(boolean active, SeqNum seq) throws SQLException {
-    Sql.update(writer, "UPDATE __fs_undo_ctx SET active = ?, seq_global = ?, seq_client = ? WHERE id = 1",
-        active ? 1 : 0, seq.global(), seq.client());
+    Sql.update(
+        writer,
+        "UPDATE __fs_undo_ctx SET active = ?, seq_global = ?, seq_client = ? WHERE id = 1",
+        active ? 1 : 0,
+        seq.global(),
+        seq.client());
   }
 
-  private void insertEvent(StoredEvent e, boolean clientOnly, String materializeError) throws SQLException {
-    Sql.update(writer, "INSERT INTO __fs_eventlog (" + EVENT_COLUMNS + ", materialize_error)"
+  private void insertEvent(StoredEvent e, boolean clientOnly, String materializeError)
+      throws SQLException {
+    Sql.update(
+        writer,
+        "INSERT INTO __fs_eventlog ("
+            + EVENT_COLUMNS
+            + ", materialize_error)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        e.seqNum().global(), e.seqNum().client(), e.seqNum().rebaseGeneration(),
-        e.parentSeqNum().global(), e.parentSeqNum().client(), e.parentSeqNum().rebaseGeneration(),
-        e.name(), e.argsJson(), e.clientId(), e.sessionId(), clientOnly ? 1 : 0, materializeError);
+        e.seqNum().global(),
+        e.seqNum().client(),
+        e.seqNum().rebaseGeneration(),
+        e.parentSeqNum().global(),
+        e.parentSeqNum().client(),
+        e.parentSeqNum().rebaseGeneration(),
+        e.name(),
+        e.argsJson(),
+        e.clientId(),
+        e.sessionId(),
+        clientOnly ? 1 : 0,
+        materializeError);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -513,9 +641,14 @@ final class StoreDb implements AutoCloseable {
 
   /** The newest event of the log, or the root with the current rebase generation. */
   SeqNum localHead() throws SQLException {
-    List<SeqNum> r = Sql.query(writer, "SELECT seq_global, seq_client, rebase_gen FROM __fs_eventlog"
-        + " ORDER BY seq_global DESC, seq_client DESC LIMIT 1",
-        row -> new SeqNum(row.getLong("seq_global"), row.getInt("seq_client"), row.getInt("rebase_gen")));
+    List<SeqNum> r =
+        Sql.query(
+            writer,
+            "SELECT seq_global, seq_client, rebase_gen FROM __fs_eventlog"
+                + " ORDER BY seq_global DESC, seq_client DESC LIMIT 1",
+            row ->
+                new SeqNum(
+                    row.getLong("seq_global"), row.getInt("seq_client"), row.getInt("rebase_gen")));
     int gen = rebaseGeneration();
     return r.isEmpty() ? new SeqNum(0, 0, gen) : r.get(0).withRebaseGeneration(gen);
   }
@@ -532,52 +665,77 @@ final class StoreDb implements AutoCloseable {
   record Snapshot(SeqNum localHead, long upstreamHead, int pendingEvents, String backendId) {}
 
   Snapshot snapshot() throws SQLException {
-    return read(() -> {
-      boolean began = false;
-      try {
-        reader.setAutoCommit(false);
-        began = true;
-        long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
-        int gen = Integer.parseInt(metaOn(reader, META_REBASE_GEN, "0"));
-        List<SeqNum> head = Sql.query(reader, "SELECT seq_global, seq_client FROM __fs_eventlog"
-            + " ORDER BY seq_global DESC, seq_client DESC LIMIT 1",
-            row -> new SeqNum(row.getLong("seq_global"), row.getInt("seq_client"), gen));
-        long pending = Sql.scalar(reader, "SELECT count(*) FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ?", upstream);
-        String backendId = metaOn(reader, META_BACKEND_ID, null);
-        return new Snapshot(head.isEmpty() ? new SeqNum(0, 0, gen) : head.get(0), upstream, (int) pending, backendId);
-      } finally {
-        if (began) {
-          reader.commit();
-          reader.setAutoCommit(true);
-        }
-      }
-    });
+    return read(
+        () -> {
+          boolean began = false;
+          try {
+            reader.setAutoCommit(false);
+            began = true;
+            long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
+            int gen = Integer.parseInt(metaOn(reader, META_REBASE_GEN, "0"));
+            List<SeqNum> head =
+                Sql.query(
+                    reader,
+                    "SELECT seq_global, seq_client FROM __fs_eventlog"
+                        + " ORDER BY seq_global DESC, seq_client DESC LIMIT 1",
+                    row -> new SeqNum(row.getLong("seq_global"), row.getInt("seq_client"), gen));
+            long pending =
+                Sql.scalar(
+                    reader,
+                    "SELECT count(*) FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ?",
+                    upstream);
+            String backendId = metaOn(reader, META_BACKEND_ID, null);
+            return new Snapshot(
+                head.isEmpty() ? new SeqNum(0, 0, gen) : head.get(0),
+                upstream,
+                (int) pending,
+                backendId);
+          } finally {
+            if (began) {
+              reader.commit();
+              reader.setAutoCommit(true);
+            }
+          }
+        });
   }
 
   String backendId() throws SQLException {
     return read(() -> metaOn(reader, META_BACKEND_ID, null));
   }
 
-  /** Confirmed events after {@code after}, filtered by name (all when empty), at most {@code limit}. */
-  List<StoredEvent> confirmedEvents(SeqNum after, Set<String> names, int limit) throws SQLException {
-    return read(() -> {
-      long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
-      StringBuilder sql = new StringBuilder("SELECT " + EVENT_COLUMNS
-          + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? AND seq_global <= ?");
-      List<Object> params = new ArrayList<>(List.of(after.global(), upstream));
-      if (!names.isEmpty()) {
-        sql.append(" AND name IN (").append(String.join(",", java.util.Collections.nCopies(names.size(), "?"))).append(")");
-        params.addAll(names);
-      }
-      sql.append(" ORDER BY seq_global LIMIT ?");
-      params.add(limit);
-      return readLogOn(reader, sql.toString(), params.toArray());
-    });
+  /**
+   * Confirmed events after {@code after}, filtered by name (all when empty), at most {@code limit}.
+   */
+  List<StoredEvent> confirmedEvents(SeqNum after, Set<String> names, int limit)
+      throws SQLException {
+    return read(
+        () -> {
+          long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
+          StringBuilder sql =
+              new StringBuilder(
+                  "SELECT "
+                      + EVENT_COLUMNS
+                      + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? AND seq_global <= ?");
+          List<Object> params = new ArrayList<>(List.of(after.global(), upstream));
+          if (!names.isEmpty()) {
+            sql.append(" AND name IN (")
+                .append(String.join(",", java.util.Collections.nCopies(names.size(), "?")))
+                .append(")");
+            params.addAll(names);
+          }
+          sql.append(" ORDER BY seq_global LIMIT ?");
+          params.add(limit);
+          return readLogOn(reader, sql.toString(), params.toArray());
+        });
   }
 
   /** Every event of the log in order (for tests and tools). */
   List<StoredEvent> allEvents() throws SQLException {
-    return read(() -> readLogOn(reader, "SELECT " + EVENT_COLUMNS + " FROM __fs_eventlog ORDER BY seq_global, seq_client"));
+    return read(
+        () ->
+            readLogOn(
+                reader,
+                "SELECT " + EVENT_COLUMNS + " FROM __fs_eventlog ORDER BY seq_global, seq_client"));
   }
 
   /** Runs a query on the read connection. */
@@ -590,30 +748,37 @@ final class StoreDb implements AutoCloseable {
    * set when the plan names none.
    */
   Set<String> tablesRead(String sql, Object... params) throws SQLException {
-    return read(() -> {
-      Set<Long> roots = new HashSet<>();
-      try (PreparedStatement ps = reader.prepareStatement("EXPLAIN " + sql)) {
-        Sql.bind(ps, params);
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
-            if ("OpenRead".equals(rs.getString("opcode")) && rs.getInt("p3") == 0) {
-              roots.add(rs.getLong("p2"));
+    return read(
+        () -> {
+          Set<Long> roots = new HashSet<>();
+          try (PreparedStatement ps = reader.prepareStatement("EXPLAIN " + sql)) {
+            Sql.bind(ps, params);
+            try (var rs = ps.executeQuery()) {
+              while (rs.next()) {
+                if ("OpenRead".equals(rs.getString("opcode")) && rs.getInt("p3") == 0) {
+                  roots.add(rs.getLong("p2"));
+                }
+              }
             }
           }
-        }
-      }
-      Set<String> tables = new HashSet<>();
-      for (var entry : Sql.query(reader, "SELECT rootpage, tbl_name FROM sqlite_master WHERE rootpage > 0",
-          r -> new Object[] {r.getLong("rootpage"), r.getString("tbl_name")})) {
-        if (roots.contains((Long) entry[0])) {
-          tables.add(((String) entry[1]).toLowerCase(Locale.ROOT));
-        }
-      }
-      return tables;
-    });
+          Set<String> tables = new HashSet<>();
+          for (var entry :
+              Sql.query(
+                  reader,
+                  "SELECT rootpage, tbl_name FROM sqlite_master WHERE rootpage > 0",
+                  r -> new Object[] {r.getLong("rootpage"), r.getString("tbl_name")})) {
+            if (roots.contains((Long) entry[0])) {
+              tables.add(((String) entry[1]).toLowerCase(Locale.ROOT));
+            }
+          }
+          return tables;
+        });
   }
 
-  /** SQLite's {@code data_version} on the write connection: it moves when another connection commits. */
+  /**
+   * SQLite's {@code data_version} on the write connection: it moves when another connection
+   * commits.
+   */
   long externalDataVersion() throws SQLException {
     writeLock.lock();
     try {
@@ -627,14 +792,25 @@ final class StoreDb implements AutoCloseable {
     return readLogOn(writer, sql, params);
   }
 
-  private static List<StoredEvent> readLogOn(Connection c, String sql, Object... params) throws SQLException {
-    return Sql.query(c, sql, row -> {
-      int gen = row.getInt("rebase_gen");
-      return new StoredEvent(row.getString("name"), row.getString("args_json"),
-          new SeqNum(row.getLong("seq_global"), row.getInt("seq_client"), gen),
-          new SeqNum(row.getLong("parent_global"), row.getInt("parent_client"), row.getInt("parent_rebase_gen")),
-          row.getString("client_id"), row.getString("session_id"));
-    }, params);
+  private static List<StoredEvent> readLogOn(Connection c, String sql, Object... params)
+      throws SQLException {
+    return Sql.query(
+        c,
+        sql,
+        row -> {
+          int gen = row.getInt("rebase_gen");
+          return new StoredEvent(
+              row.getString("name"),
+              row.getString("args_json"),
+              new SeqNum(row.getLong("seq_global"), row.getInt("seq_client"), gen),
+              new SeqNum(
+                  row.getLong("parent_global"),
+                  row.getInt("parent_client"),
+                  row.getInt("parent_rebase_gen")),
+              row.getString("client_id"),
+              row.getString("session_id"));
+        },
+        params);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -649,13 +825,19 @@ final class StoreDb implements AutoCloseable {
   }
 
   private static String metaOn(Connection c, String key, String dflt) throws SQLException {
-    List<String> r = Sql.query(c, "SELECT value FROM __fs_meta WHERE key = ?", row -> row.getString("value"), key);
+    List<String> r =
+        Sql.query(
+            c, "SELECT value FROM __fs_meta WHERE key = ?", row -> row.getString("value"), key);
     return r.isEmpty() ? dflt : r.get(0);
   }
 
   private void setMeta(String key, String value) throws SQLException {
-    Sql.update(writer, "INSERT INTO __fs_meta (key, value) VALUES (?, ?)"
-        + " ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    Sql.update(
+        writer,
+        "INSERT INTO __fs_meta (key, value) VALUES (?, ?)"
+            + " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        key,
+        value);
   }
 
   @FunctionalInterface

@@ -17,9 +17,9 @@ import java.util.function.Consumer;
 
 /**
  * The sync client of the process that holds the writer lock: a pull thread that long-polls the
- * backend from the upstream head and applies each page (confirming or rebasing), and a push
- * thread that offers the pending synced events in batches. Both back off exponentially, with
- * jitter, while the backend is unreachable, and {@link #wakeAll()} cuts a backoff short.
+ * backend from the upstream head and applies each page (confirming or rebasing), and a push thread
+ * that offers the pending synced events in batches. Both back off exponentially, with jitter, while
+ * the backend is unreachable, and {@link #wakeAll()} cuts a backoff short.
  *
  * <p>Neither thread keeps log state in memory: each round reads the database, so commits made by
  * other processes on the same data directory are pushed as well.
@@ -37,8 +37,14 @@ final class Syncer {
   private volatile boolean running;
   private volatile SyncStatus status = SyncStatus.OFFLINE;
   private volatile String lastError;
-  /** The highest backend head seen; answers can arrive out of order, so it only grows (until a reset). */
-  private final java.util.concurrent.atomic.AtomicLong backendHead = new java.util.concurrent.atomic.AtomicLong(-1);
+
+  /**
+   * The highest backend head seen; answers can arrive out of order, so it only grows (until a
+   * reset).
+   */
+  private final java.util.concurrent.atomic.AtomicLong backendHead =
+      new java.util.concurrent.atomic.AtomicLong(-1);
+
   private Thread puller;
   private Thread pusher;
 
@@ -154,7 +160,11 @@ final class Syncer {
           return;
         }
         lastError = "database: " + e.getMessage();
-        LOG.log(System.Logger.Level.WARNING, "store {0}: pull failed on the database: {1}", config.storeId(), e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "store {0}: pull failed on the database: {1}",
+            config.storeId(),
+            e.getMessage());
         backoff.pause(true);
       } catch (RuntimeException e) {
         if (!running) {
@@ -248,8 +258,12 @@ final class Syncer {
       return true;
     }
     if (config.backendResetPolicy() == BackendResetPolicy.HALT) {
-      lastError = "the sync backend changed identity from " + known + " to " + seen
-          + "; syncing is halted (BackendResetPolicy.HALT)";
+      lastError =
+          "the sync backend changed identity from "
+              + known
+              + " to "
+              + seen
+              + "; syncing is halted (BackendResetPolicy.HALT)";
       status = SyncStatus.HALTED;
       LOG.log(System.Logger.Level.ERROR, "store {0}: {1}", config.storeId(), lastError);
       running = false;
@@ -260,9 +274,13 @@ final class Syncer {
     }
     StoreDb.Written<Integer> w = db.resetToBackend(seen);
     backendHead.set(-1);
-    LOG.log(System.Logger.Level.WARNING,
+    LOG.log(
+        System.Logger.Level.WARNING,
         "store {0}: the sync backend changed identity from {1} to {2}; adopted its history, kept {3} local events",
-        config.storeId(), known, seen, w.value());
+        config.storeId(),
+        known,
+        seen,
+        w.value());
     afterWrite.accept(null);
     wakeAll();
     return true;
@@ -280,7 +298,11 @@ final class Syncer {
     if (status != SyncStatus.HALTED) {
       status = SyncStatus.OFFLINE;
     }
-    LOG.log(System.Logger.Level.DEBUG, "store {0}: sync exchange failed: {1}", config.storeId(), e.getMessage());
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        "store {0}: sync exchange failed: {1}",
+        config.storeId(),
+        e.getMessage());
     afterWrite.accept(Set.of());
   }
 
@@ -314,7 +336,8 @@ final class Syncer {
       nextMillis = Math.min(nextMillis * 2, config.maxBackoff().toMillis());
       synchronized (signal) {
         long seen = pull ? pullWakeups : pushWakeups;
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(delay);
+        long deadline =
+            System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(delay);
         try {
           while (running && (pull ? pullWakeups : pushWakeups) == seen) {
             long left = deadline - System.nanoTime();

@@ -77,15 +77,20 @@ class MergeTest {
   @Test
   void ourOwnEventsComingBackConfirmThem() throws Exception {
     StoreDb a = db("a");
-    a.commit(events(TODO_ADDED.of(new TodoAdded("t", "milk", T)), COUNTER_MIXED.of(new CounterMixed(2))), false);
+    a.commit(
+        events(TODO_ADDED.of(new TodoAdded("t", "milk", T)), COUNTER_MIXED.of(new CounterMixed(2))),
+        false);
     List<GlobalEvent> pushed = a.pendingBatch(10);
     assertThat(pushed).extracting(GlobalEvent::seqNum).containsExactly(1L, 2L);
 
     assertThat(a.applyUpstream(pushed).value()).isEqualTo(ApplyOutcome.ADVANCED);
     assertThat(a.upstreamHead()).isEqualTo(2);
     assertThat(a.pendingBatch(10)).isEmpty();
-    assertThat(a.query("SELECT count(*) AS n FROM __fs_undo", r -> r.getLong("n"))).containsExactly(0L);
-    assertThat(a.applyUpstream(pushed).value()).as("a page already seen").isEqualTo(ApplyOutcome.NOTHING);
+    assertThat(a.query("SELECT count(*) AS n FROM __fs_undo", r -> r.getLong("n")))
+        .containsExactly(0L);
+    assertThat(a.applyUpstream(pushed).value())
+        .as("a page already seen")
+        .isEqualTo(ApplyOutcome.NOTHING);
   }
 
   @Test
@@ -96,13 +101,20 @@ class MergeTest {
     a.commit(events(COUNTER_MIXED.of(new CounterMixed(5))), false);
     assertThat(seqs(a)).containsExactly("e1:v1.TodoAdded", "e1.1:v1.UiSet", "e2:v1.CounterMixed");
 
-    StoreDb.Written<ApplyOutcome> w = a.applyUpstream(List.of(foreign(1, COUNTER_MIXED.of(new CounterMixed(3)))));
+    StoreDb.Written<ApplyOutcome> w =
+        a.applyUpstream(List.of(foreign(1, COUNTER_MIXED.of(new CounterMixed(3)))));
 
     assertThat(w.value()).isEqualTo(ApplyOutcome.REBASED);
-    assertThat(seqs(a)).containsExactly("e1:v1.CounterMixed", "e2r1:v1.TodoAdded", "e2.1r1:v1.UiSet", "e3r1:v1.CounterMixed");
-    assertThat(a.query("SELECT value FROM counter", r -> r.getLong("value"))).as("3 then 5: 3*31+5").containsExactly(98L);
+    assertThat(seqs(a))
+        .containsExactly(
+            "e1:v1.CounterMixed", "e2r1:v1.TodoAdded", "e2.1r1:v1.UiSet", "e3r1:v1.CounterMixed");
+    assertThat(a.query("SELECT value FROM counter", r -> r.getLong("value")))
+        .as("3 then 5: 3*31+5")
+        .containsExactly(98L);
     assertThat(a.upstreamHead()).isEqualTo(1);
-    assertThat(a.pendingBatch(10)).extracting(g -> g.seqNum() + "<" + g.parentSeqNum()).containsExactly("2<1", "3<2");
+    assertThat(a.pendingBatch(10))
+        .extracting(g -> g.seqNum() + "<" + g.parentSeqNum())
+        .containsExactly("2<1", "3<2");
     assertThat(w.tables()).contains("counter", "todos", "ui");
     assertThat(a.localHead()).isEqualTo(new SeqNum(3, 0, 1));
   }
@@ -116,16 +128,19 @@ class MergeTest {
 
     a.applyUpstream(List.of(ours, foreign(2, COUNTER_MIXED.of(new CounterMixed(7)))));
 
-    assertThat(seqs(a)).containsExactly("e1:v1.CounterMixed", "e2:v1.CounterMixed", "e3r1:v1.CounterMixed");
+    assertThat(seqs(a))
+        .containsExactly("e1:v1.CounterMixed", "e2:v1.CounterMixed", "e3r1:v1.CounterMixed");
     assertThat(a.upstreamHead()).isEqualTo(2);
-    assertThat(a.query("SELECT value FROM counter", r -> r.getLong("value"))).containsExactly((1L * 31 + 7) * 31 + 2);
+    assertThat(a.query("SELECT value FROM counter", r -> r.getLong("value")))
+        .containsExactly((1L * 31 + 7) * 31 + 2);
   }
 
   @Test
   void aPageThatDoesNotContinueFromTheHeadChangesNothing() throws Exception {
     StoreDb a = db("a");
     a.commit(events(COUNTER_MIXED.of(new CounterMixed(1))), false);
-    assertThat(a.applyUpstream(List.of(foreign(2, COUNTER_MIXED.of(new CounterMixed(7))))).value()).isEqualTo(ApplyOutcome.GAP);
+    assertThat(a.applyUpstream(List.of(foreign(2, COUNTER_MIXED.of(new CounterMixed(7))))).value())
+        .isEqualTo(ApplyOutcome.GAP);
     assertThat(seqs(a)).containsExactly("e1:v1.CounterMixed");
     assertThat(a.upstreamHead()).isZero();
   }
@@ -136,9 +151,15 @@ class MergeTest {
     a.commit(events(TODO_ADDED.of(new TodoAdded("t", "mine", T))), false);
     GlobalEvent theirs = foreign(1, TODO_ADDED.of(new TodoAdded("t", "theirs", T)));
     a.applyUpstream(List.of(theirs));
-    // our add of the same id now fails its primary key: kept in the log (it will be pushed), not applied
-    assertThat(a.query("SELECT text FROM todos", r -> r.getString("text"))).containsExactly("theirs");
-    assertThat(a.query("SELECT materialize_error AS m FROM __fs_eventlog WHERE seq_global = 2", r -> r.getString("m")).get(0))
+    // our add of the same id now fails its primary key: kept in the log (it will be pushed), not
+    // applied
+    assertThat(a.query("SELECT text FROM todos", r -> r.getString("text")))
+        .containsExactly("theirs");
+    assertThat(
+            a.query(
+                    "SELECT materialize_error AS m FROM __fs_eventlog WHERE seq_global = 2",
+                    r -> r.getString("m"))
+                .get(0))
         .contains("UNIQUE");
     List<GlobalEvent> serverLog = new ArrayList<>(List.of(theirs));
     serverLog.addAll(a.pendingBatch(10));
@@ -195,7 +216,10 @@ class MergeTest {
         base.applyUpstream(confirmed);
         int n = 1 + rnd.nextInt(12);
         for (int i = 0; i < n; i++) {
-          Event<?> e = rnd.nextInt(5) == 0 ? UI_SET.of(new UiSet("k" + rnd.nextInt(3), "v" + i)) : randomEvent(rnd);
+          Event<?> e =
+              rnd.nextInt(5) == 0
+                  ? UI_SET.of(new UiSet("k" + rnd.nextInt(3), "v" + i))
+                  : randomEvent(rnd);
           try {
             a.commit(List.of(e), false);
           } catch (dev.filesync.store.EventRejectedException rejected) {
@@ -208,11 +232,13 @@ class MergeTest {
         }
         a.applyUpstream(incoming);
 
-        // replay the same log on a fresh replica: confirmed, incoming, then a's events as renumbered
+        // replay the same log on a fresh replica: confirmed, incoming, then a's events as
+        // renumbered
         base.applyUpstream(incoming);
         List<StoredEvent> rebased = new ArrayList<>();
         for (StoredEvent e : a.allEvents()) {
-          if (e.seqNum().global() > confirmed.size() + incoming.size() || (e.seqNum().isClientOnly())) {
+          if (e.seqNum().global() > confirmed.size() + incoming.size()
+              || (e.seqNum().isClientOnly())) {
             rebased.add(e);
           }
         }
@@ -231,14 +257,15 @@ class MergeTest {
   }
 
   private static void replayOne(StoreDb db, StoredEvent e) throws Exception {
-    Event<?> ev = switch (e.name()) {
-      case "v1.TodoAdded" -> TODO_ADDED.of(e.args(TODO_ADDED));
-      case "v1.TodoRenamed" -> TODO_RENAMED.of(e.args(TODO_RENAMED));
-      case "v1.TodoDeleted" -> TODO_DELETED.of(e.args(TODO_DELETED));
-      case "v1.CounterMixed" -> COUNTER_MIXED.of(e.args(COUNTER_MIXED));
-      case "v1.UiSet" -> UI_SET.of(e.args(UI_SET));
-      default -> throw new IllegalStateException(e.name());
-    };
+    Event<?> ev =
+        switch (e.name()) {
+          case "v1.TodoAdded" -> TODO_ADDED.of(e.args(TODO_ADDED));
+          case "v1.TodoRenamed" -> TODO_RENAMED.of(e.args(TODO_RENAMED));
+          case "v1.TodoDeleted" -> TODO_DELETED.of(e.args(TODO_DELETED));
+          case "v1.CounterMixed" -> COUNTER_MIXED.of(e.args(COUNTER_MIXED));
+          case "v1.UiSet" -> UI_SET.of(e.args(UI_SET));
+          default -> throw new IllegalStateException(e.name());
+        };
     try {
       db.commit(List.of(ev), false);
     } catch (dev.filesync.store.EventRejectedException quarantinedInA) {
@@ -249,7 +276,9 @@ class MergeTest {
   private static Event<?> randomEvent(Random rnd) {
     String id = "t" + rnd.nextInt(4);
     return switch (rnd.nextInt(4)) {
-      case 0 -> TODO_ADDED.of(new TodoAdded(id, "text" + rnd.nextInt(100), T.plusMillis(rnd.nextInt(1000))));
+      case 0 ->
+          TODO_ADDED.of(
+              new TodoAdded(id, "text" + rnd.nextInt(100), T.plusMillis(rnd.nextInt(1000))));
       case 1 -> TODO_RENAMED.of(new TodoRenamed(id, "renamed" + rnd.nextInt(100)));
       case 2 -> TODO_DELETED.of(new TodoDeleted(id));
       default -> COUNTER_MIXED.of(new CounterMixed(rnd.nextInt(1000)));
@@ -259,14 +288,24 @@ class MergeTest {
   static List<String> dump(StoreDb db) throws SQLException {
     List<String> rows = new ArrayList<>();
     for (TableDef t : TodoSchema.SCHEMA.tables()) {
-      rows.addAll(db.query("SELECT * FROM " + t.name() + " ORDER BY rowid", r -> t.name() + ":" + rowText(r, t.name())));
+      rows.addAll(
+          db.query(
+              "SELECT * FROM " + t.name() + " ORDER BY rowid",
+              r -> t.name() + ":" + rowText(r, t.name())));
     }
     return rows;
   }
 
   private static String rowText(dev.filesync.store.Row r, String table) {
     return switch (table) {
-      case "todos" -> r.getString("id") + "|" + r.getString("text") + "|" + r.getLong("createdAt") + "|" + r.getLong("renames");
+      case "todos" ->
+          r.getString("id")
+              + "|"
+              + r.getString("text")
+              + "|"
+              + r.getLong("createdAt")
+              + "|"
+              + r.getLong("renames");
       case "counter" -> r.getLong("id") + "|" + r.getLong("value") + "|" + r.getLong("mixes");
       default -> r.getString("key") + "|" + r.getString("value");
     };
