@@ -126,7 +126,8 @@ public final class HttpSyncBackend implements SyncBackend {
 
   @Override
   public void close() {
-    http.close();
+    // not close(): that waits for requests in flight, and a long poll may have 20 s to go
+    http.shutdownNow();
   }
 
   private HttpRequest.Builder request(URI uri) {
