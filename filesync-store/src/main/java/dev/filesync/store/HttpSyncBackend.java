@@ -1,10 +1,10 @@
 package dev.filesync.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.filesync.store.internal.Json;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -88,25 +88,37 @@ public final class HttpSyncBackend implements SyncBackend {
   @Override
   public PushResult push(String storeId, String backendId, List<GlobalEvent> batch)
       throws SyncBackendException {
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    ArrayNode arr = root.putArray("batch");
-    for (GlobalEvent e : batch) {
-      ObjectNode o = arr.addObject();
-      o.put("name", e.name());
-      o.set("args", Json.parse(e.argsJson()));
-      o.put("seqNum", e.seqNum());
-      o.put("parentSeqNum", e.parentSeqNum());
-      o.put("clientId", e.clientId());
-      o.put("sessionId", e.sessionId());
-    }
-    if (backendId != null) {
-      root.put("backendId", backendId);
+    String payload;
+    try (StringWriter out = new StringWriter();
+        JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("batch");
+      for (GlobalEvent e : batch) {
+        g.writeStartObject();
+        g.writeStringField("name", e.name());
+        g.writeFieldName("args");
+        g.writeRawValue(e.argsJson()); // sent byte for byte as it was committed
+        g.writeNumberField("seqNum", e.seqNum());
+        g.writeNumberField("parentSeqNum", e.parentSeqNum());
+        g.writeStringField("clientId", e.clientId());
+        g.writeStringField("sessionId", e.sessionId());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      if (backendId != null) {
+        g.writeStringField("backendId", backendId);
+      }
+      g.writeEndObject();
+      g.flush();
+      payload = out.toString();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode a push", e);
     }
     HttpRequest req =
         request(base.resolve("/sync/v1/push?storeId=" + enc(storeId)))
             .timeout(requestTimeout)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(root.toString()))
+            .POST(HttpRequest.BodyPublishers.ofString(payload))
             .build();
     HttpResponse<String> resp = exchange(req, "push");
     JsonNode body = parseBody(resp, "push");

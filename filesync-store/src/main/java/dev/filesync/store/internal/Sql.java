@@ -64,14 +64,19 @@ final class Sql {
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, params);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<R> out = new ArrayList<>();
-        SqlRow row = new SqlRow(rs);
-        while (rs.next()) {
-          out.add(mapper.map(row));
-        }
-        return out;
+      return mapAll(ps, mapper);
+    }
+  }
+
+  /** Runs a bound statement and maps every row. */
+  static <R> List<R> mapAll(PreparedStatement ps, RowMapper<R> mapper) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      List<R> out = new ArrayList<>();
+      SqlRow row = new SqlRow(rs);
+      while (rs.next()) {
+        out.add(mapper.map(row));
       }
+      return out;
     }
   }
 

@@ -18,8 +18,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
@@ -108,10 +110,13 @@ final class StoreDb implements AutoCloseable {
                   + " seq_global INTEGER NOT NULL, seq_client INTEGER NOT NULL, undo_sql TEXT NOT NULL)");
           Sql.exec(
               writer,
+              "CREATE INDEX IF NOT EXISTS __fs_undo_by_event ON __fs_undo (seq_global, seq_client)");
+          Sql.exec(
+              writer,
               "CREATE TABLE IF NOT EXISTS __fs_undo_ctx (id INTEGER PRIMARY KEY CHECK (id = 1),"
                   + " active INTEGER NOT NULL, seq_global INTEGER NOT NULL, seq_client INTEGER NOT NULL)");
           Sql.exec(writer, "INSERT OR IGNORE INTO __fs_undo_ctx VALUES (1, 0, 0, 0)");
-          Sql.update(writer, "UPDATE __fs_undo_ctx SET active = 0 WHERE id = 1");
+          update("UPDATE __fs_undo_ctx SET active = 0 WHERE id = 1");
           String stored = meta(META_CLIENT_ID);
           if (wantedClientId != null) {
             clientId = wantedClientId;
@@ -151,7 +156,7 @@ final class StoreDb implements AutoCloseable {
       }
       Sql.exec(writer, "DROP TABLE IF EXISTS " + Sql.quoteIdent(name));
     }
-    Sql.update(writer, "DELETE FROM __fs_undo");
+    update("DELETE FROM __fs_undo");
     List<String> names = new ArrayList<>();
     for (TableDef t : schema.tables()) {
       for (String stmt : t.createSql().split(";")) {
@@ -175,11 +180,8 @@ final class StoreDb implements AutoCloseable {
 
   private void createUndoTriggers(String table) throws SQLException {
     List<String> cols =
-        Sql.query(
-            writer,
-            "SELECT name FROM pragma_table_info(?) ORDER BY cid",
-            r -> r.getString("name"),
-            table);
+        queryWriter(
+            "SELECT name FROM pragma_table_info(?) ORDER BY cid", r -> r.getString("name"), table);
     String t = Sql.quoteIdent(table);
     String tLit = sqlLiteral(t);
     String when =
@@ -269,6 +271,8 @@ final class StoreDb implements AutoCloseable {
               SeqNum parent = seq.parentOf(head);
               String args = encode(e);
               setUndoContext(!selfConfirm, seq);
+              // materialize what the log holds (the decoded JSON), not the caller's object: every
+              // replica and every replay sees exactly these arguments
               try {
                 materialize(def, args);
               } catch (RuntimeException failure) {
@@ -356,8 +360,10 @@ final class StoreDb implements AutoCloseable {
               readLog(
                   "SELECT "
                       + EVENT_COLUMNS
-                      + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? ORDER BY seq_global",
-                  upstream);
+                      + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ?"
+                      + " ORDER BY seq_global LIMIT ?",
+                  upstream,
+                  incoming.size()); // only as many as can match: the rest may be thousands
           int matched = 0;
           while (matched < incoming.size()
               && matched < pendingSynced.size()
@@ -441,11 +447,11 @@ final class StoreDb implements AutoCloseable {
                       + EVENT_COLUMNS
                       + " FROM __fs_eventlog WHERE client_only = 1 OR seq_global > ? ORDER BY seq_global, seq_client",
                   upstream);
-          Sql.update(writer, "DELETE FROM __fs_eventlog");
-          Sql.update(writer, "DELETE FROM __fs_undo");
+          update("DELETE FROM __fs_eventlog");
+          update("DELETE FROM __fs_undo");
           setUndoContext(false, SeqNum.ROOT);
           for (TableDef t : schema.tables()) {
-            Sql.update(writer, "DELETE FROM " + Sql.quoteIdent(t.name()));
+            update("DELETE FROM " + Sql.quoteIdent(t.name()));
           }
           setMeta(META_UPSTREAM, "0");
           setMeta(META_BACKEND_ID, newBackendId);
@@ -494,7 +500,7 @@ final class StoreDb implements AutoCloseable {
 
   private void confirmUpTo(long upstream) throws SQLException {
     setMeta(META_UPSTREAM, Long.toString(upstream));
-    Sql.update(writer, "DELETE FROM __fs_undo WHERE seq_global <= ?", upstream);
+    update("DELETE FROM __fs_undo WHERE seq_global <= ?", upstream);
   }
 
   /** Undoes every event after {@code upstream}, newest first, and removes them from the log. */
@@ -510,16 +516,15 @@ final class StoreDb implements AutoCloseable {
     }
     setUndoContext(false, SeqNum.ROOT);
     List<String> undo =
-        Sql.query(
-            writer,
+        queryWriter(
             "SELECT undo_sql FROM __fs_undo WHERE seq_global > ? ORDER BY id DESC",
             r -> r.getString("undo_sql"),
             upstream);
     for (String stmt : undo) {
       Sql.exec(writer, stmt);
     }
-    Sql.update(writer, "DELETE FROM __fs_undo WHERE seq_global > ?", upstream);
-    Sql.update(writer, "DELETE FROM __fs_eventlog WHERE seq_global > ?", upstream);
+    update("DELETE FROM __fs_undo WHERE seq_global > ?", upstream);
+    update("DELETE FROM __fs_eventlog WHERE seq_global > ?", upstream);
     return events;
   }
 
@@ -589,7 +594,7 @@ final class StoreDb implements AutoCloseable {
         @Override
         public int execute(String sql, Object... params) {
           try {
-            return Sql.update(writer, sql, params);
+            return update(sql, params);
           } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
           }
@@ -598,7 +603,7 @@ final class StoreDb implements AutoCloseable {
         @Override
         public <R> List<R> query(String sql, RowMapper<R> mapper, Object... params) {
           try {
-            return Sql.query(writer, sql, mapper, params);
+            return queryWriter(sql, mapper, params);
           } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
           }
@@ -606,8 +611,7 @@ final class StoreDb implements AutoCloseable {
       };
 
   private void setUndoContext(boolean active, SeqNum seq) throws SQLException {
-    Sql.update(
-        writer,
+    update(
         "UPDATE __fs_undo_ctx SET active = ?, seq_global = ?, seq_client = ? WHERE id = 1",
         active ? 1 : 0,
         seq.global(),
@@ -616,8 +620,7 @@ final class StoreDb implements AutoCloseable {
 
   private void insertEvent(StoredEvent e, boolean clientOnly, String materializeError)
       throws SQLException {
-    Sql.update(
-        writer,
+    update(
         "INSERT INTO __fs_eventlog ("
             + EVENT_COLUMNS
             + ", materialize_error)"
@@ -642,8 +645,7 @@ final class StoreDb implements AutoCloseable {
   /** The newest event of the log, or the root with the current rebase generation. */
   SeqNum localHead() throws SQLException {
     List<SeqNum> r =
-        Sql.query(
-            writer,
+        queryWriter(
             "SELECT seq_global, seq_client, rebase_gen FROM __fs_eventlog"
                 + " ORDER BY seq_global DESC, seq_client DESC LIMIT 1",
             row ->
@@ -816,6 +818,53 @@ final class StoreDb implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Meta and transactions
 
+  /**
+   * Prepared statements of the write connection, by SQL text, least recently used evicted: the
+   * store's own statements and the materializers' run once per event, so preparing them each time
+   * would dominate a commit.
+   */
+  private final Map<String, PreparedStatement> statements =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+          if (size() <= 128) {
+            return false;
+          }
+          try {
+            eldest.getValue().close();
+          } catch (SQLException ignored) {
+            // a statement that cannot close is dropped all the same
+          }
+          return true;
+        }
+      };
+
+  private PreparedStatement prepared(String sql) throws SQLException {
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null) {
+      ps = writer.prepareStatement(sql);
+      statements.put(sql, ps);
+    } else {
+      ps.clearParameters();
+    }
+    return ps;
+  }
+
+  private int update(String sql, Object... params) throws SQLException {
+    PreparedStatement ps = prepared(sql);
+    Sql.bind(ps, params);
+    return ps.executeUpdate();
+  }
+
+  private <R> List<R> queryWriter(String sql, RowMapper<R> mapper, Object... params)
+      throws SQLException {
+    PreparedStatement ps = prepared(sql);
+    Sql.bind(ps, params);
+    return Sql.mapAll(ps, mapper);
+  }
+
   private String meta(String key) throws SQLException {
     return metaOn(writer, key, null);
   }
@@ -832,8 +881,7 @@ final class StoreDb implements AutoCloseable {
   }
 
   private void setMeta(String key, String value) throws SQLException {
-    Sql.update(
-        writer,
+    update(
         "INSERT INTO __fs_meta (key, value) VALUES (?, ?)"
             + " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         key,
@@ -894,6 +942,10 @@ final class StoreDb implements AutoCloseable {
     readLock.lock();
     try {
       try {
+        for (PreparedStatement ps : statements.values()) {
+          ps.close();
+        }
+        statements.clear();
         reader.close();
       } finally {
         writer.close();
