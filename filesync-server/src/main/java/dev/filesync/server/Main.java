@@ -30,7 +30,7 @@ public final class Main {
 
   static final String USAGE =
       """
-      Usage: filesync-server [flags]
+      Usage: bin/filesync server [flags]
 
         --host HOST             address to listen on (FILESYNC_HOST, default 127.0.0.1)
         --port PORT             port, 0 for any free one (FILESYNC_PORT, default 8787)
