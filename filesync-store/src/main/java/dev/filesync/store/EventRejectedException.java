@@ -8,7 +8,12 @@ public class EventRejectedException extends FileSyncException {
 
   /** An exception naming the event and the materializer's failure. */
   public EventRejectedException(String eventName, Throwable cause) {
-    super("event " + eventName + " was rejected by its materializer: " + cause.getMessage(), cause);
+    super(
+        "event "
+            + eventName
+            + " was rejected by its materializer"
+            + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()),
+        cause);
     this.eventName = eventName;
   }
 

@@ -1,7 +1,6 @@
 package dev.filesync.store;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -22,7 +21,6 @@ public final class StoreConfig {
   private final StoreSchema schema;
   private final SyncBackend syncBackend;
   private final String clientId;
-  private final Clock clock;
   private final int pushBatchSize;
   private final int pullPageSize;
   private final Duration pullWait;
@@ -38,7 +36,6 @@ public final class StoreConfig {
     this.schema = b.schema;
     this.syncBackend = b.syncBackend;
     this.clientId = b.clientId;
-    this.clock = b.clock;
     this.pushBatchSize = b.pushBatchSize;
     this.pullPageSize = b.pullPageSize;
     this.pullWait = b.pullWait;
@@ -59,7 +56,6 @@ public final class StoreConfig {
     Builder b = new Builder(dataDirectory, storeId, schema);
     b.syncBackend = syncBackend;
     b.clientId = clientId;
-    b.clock = clock;
     b.pushBatchSize = pushBatchSize;
     b.pullPageSize = pullPageSize;
     b.pullWait = pullWait;
@@ -104,11 +100,6 @@ public final class StoreConfig {
   /** The client id to use, or {@code null} to keep (or make) the one stored in the database. */
   public String clientId() {
     return clientId;
-  }
-
-  /** The clock. */
-  public Clock clock() {
-    return clock;
   }
 
   /** The most events pushed in one request. */
@@ -158,7 +149,6 @@ public final class StoreConfig {
     private final StoreSchema schema;
     private SyncBackend syncBackend;
     private String clientId;
-    private Clock clock = Clock.systemUTC();
     private int pushBatchSize = 100;
     private int pullPageSize = 500;
     private Duration pullWait = Duration.ofSeconds(20);
@@ -193,12 +183,6 @@ public final class StoreConfig {
         throw new IllegalArgumentException("client id must match " + CLIENT_ID + ": " + id);
       }
       this.clientId = id;
-      return this;
-    }
-
-    /** The clock (for timestamps the store records; materializers never read it). */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -13,6 +13,8 @@ public final class FakeSyncBackend {
   private final List<GlobalEvent> log = new ArrayList<>();
   private String backendId = "b-fake-1";
   private volatile boolean online = true;
+  private volatile int maxBatch = Integer.MAX_VALUE;
+  private volatile boolean refuseToken;
   private int pushes;
 
   /** A client view of this backend (the store closes it; closing it does nothing). */
@@ -33,6 +35,16 @@ public final class FakeSyncBackend {
       @Override
       public void close() {}
     };
+  }
+
+  /** Refuses (400 BatchTooLarge, not retryable) pushes of more than {@code n} events. */
+  public void setMaxBatch(int n) {
+    this.maxBatch = n;
+  }
+
+  /** Refuses every push with 403, as a server would a token that lost its grant. */
+  public void setRefuseToken(boolean refuse) {
+    this.refuseToken = refuse;
   }
 
   public synchronized void setOnline(boolean online) {
@@ -95,6 +107,13 @@ public final class FakeSyncBackend {
       throws SyncBackendException {
     checkOnline();
     pushes++;
+    if (refuseToken) {
+      throw new SyncBackendException("push refused: 403 Forbidden", 403, "Forbidden", false, null);
+    }
+    if (batch.size() > maxBatch) {
+      throw new SyncBackendException(
+          "push refused: 400 BatchTooLarge", 400, "BatchTooLarge", false, null);
+    }
     if (knownBackendId != null && !knownBackendId.equals(backendId)) {
       return new SyncBackend.PushResult.BackendIdMismatch(backendId);
     }

@@ -272,6 +272,60 @@ class LocalStoreTest {
   }
 
   @Test
+  void publisherKeepsOnlyTheLatestResultForASlowSubscriberAndCompletesOnClose() throws Exception {
+    Store store = open();
+    BlockingQueue<Object> signals = new LinkedBlockingQueue<>();
+    Flow.Subscription[] sub = new Flow.Subscription[1];
+    store
+        .publisher(COUNTER)
+        .subscribe(
+            new Flow.Subscriber<Long>() {
+              @Override
+              public void onSubscribe(Flow.Subscription s) {
+                sub[0] = s;
+                s.request(1);
+              }
+
+              @Override
+              public void onNext(Long item) {
+                signals.add(item);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                signals.add(t);
+              }
+
+              @Override
+              public void onComplete() {
+                signals.add("complete");
+              }
+            });
+    assertThat(signals.poll(5, TimeUnit.SECONDS)).isEqualTo(0L);
+    for (int i = 1; i <= 5; i++) {
+      store.commit(COUNTER_MIXED.of(new CounterMixed(0)));
+    }
+    store.commit(COUNTER_MIXED.of(new CounterMixed(9)));
+    // wait until the store has run the query for the last commit, then ask for one more
+    BlockingQueue<Long> marker = new LinkedBlockingQueue<>();
+    store.subscribe(COUNTER, marker::add);
+    assertThat(marker.poll(5, TimeUnit.SECONDS)).isEqualTo(9L);
+    sub[0].request(1);
+    assertThat(signals.poll(5, TimeUnit.SECONDS))
+        .as("the latest state, not a stale one")
+        .isEqualTo(9L);
+    store.close();
+    assertThat(signals.poll(5, TimeUnit.SECONDS)).isEqualTo("complete");
+  }
+
+  @Test
+  void autoincrementTablesAreRefusedSinceRebasesCouldNotReplayTheirIds() {
+    assertThatThrownBy(
+            () -> TableDef.of("t", "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, x TEXT)"))
+        .hasMessageContaining("AUTOINCREMENT");
+  }
+
+  @Test
   void configValidatesAtOnce() {
     StoreConfig.Builder b = StoreConfig.builder(dir, "s", TodoSchema.SCHEMA);
     assertThatThrownBy(() -> b.pushBatchSize(0))

@@ -153,6 +153,7 @@ class SyncTest {
     second.commit(TODO_ADDED.of(new TodoAdded("f", "from the follower", T)));
     awaitSynced(first);
     assertThat(backend.log()).extracting(GlobalEvent::name).containsExactly("v1.TodoAdded");
+    assertThat(second.awaitSynced(WAIT)).as("the follower sees the leader's confirmation").isTrue();
     BlockingQueue<Integer> seenByLeader = new LinkedBlockingQueue<>();
     first.subscribe(TodoSchema.ALL_TODOS, l -> seenByLeader.add(l.size()));
     assertThat(seenByLeader.poll(30, TimeUnit.SECONDS)).isEqualTo(1);
@@ -163,6 +164,63 @@ class SyncTest {
     second.commit(TODO_ADDED.of(new TodoAdded("g", "after takeover", T)));
     awaitSynced(second);
     assertThat(backend.log()).hasSize(2);
+  }
+
+  @Test
+  void batchesShrinkWhenTheServerRefusesThemAsTooLarge() throws Exception {
+    backend.setMaxBatch(7);
+    Store a = open("a");
+    List<Event<?>> many = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      many.add(COUNTER_MIXED.of(new CounterMixed(i)));
+    }
+    a.commit(many.toArray(Event<?>[]::new));
+    awaitSynced(a);
+    assertThat(backend.log()).hasSize(60);
+  }
+
+  @Test
+  void aRefusedTokenHaltsUntilTheServerAcceptsAgain() throws Exception {
+    Store a = open("a");
+    awaitSynced(a);
+    backend.setRefuseToken(true);
+    a.commit(TODO_ADDED.of(new TodoAdded("x", "refused", T)));
+    awaitStatus(a, SyncStatus.HALTED);
+    assertThat(a.syncState().lastError()).contains("403");
+    backend.setRefuseToken(false);
+    a.syncNow();
+    awaitSynced(a);
+    assertThat(backend.log()).hasSize(1);
+  }
+
+  @Test
+  void aSyncedStoreOpenedWithoutBackendKeepsCommitsPendingForOneThatHasIt() throws Exception {
+    Store a = open("a");
+    awaitSynced(a);
+    a.close();
+    stores.remove(a);
+    try (Store offline =
+        Store.open(StoreConfig.builder(dir.resolve("a"), "shared", TodoSchema.SCHEMA).build())) {
+      offline.commit(TODO_ADDED.of(new TodoAdded("o", "no backend here", T)));
+      SyncState s = offline.syncState();
+      assertThat(s.status()).isEqualTo(SyncStatus.OFFLINE);
+      assertThat(s.pendingEvents()).isEqualTo(1);
+      assertThat(s.lastError()).contains("no sync backend");
+    }
+    Store again = open("a");
+    awaitSynced(again);
+    assertThat(backend.log()).extracting(GlobalEvent::name).containsExactly("v1.TodoAdded");
+  }
+
+  @Test
+  void aLocalOnlyStoreRefusesToJoinABackend() throws Exception {
+    try (Store local =
+        Store.open(StoreConfig.builder(dir.resolve("l"), "shared", TodoSchema.SCHEMA).build())) {
+      local.commit(TODO_ADDED.of(new TodoAdded("l", "local", T)));
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> open("l"))
+        .isInstanceOf(FileSyncException.class)
+        .hasMessageContaining("local-only");
   }
 
   private static void awaitStatus(Store s, SyncStatus status) throws InterruptedException {

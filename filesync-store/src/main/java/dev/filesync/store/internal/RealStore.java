@@ -49,12 +49,14 @@ public final class RealStore implements Store {
   private final ScheduledExecutorService watcher;
   private final CopyOnWriteArrayList<Consumer<LockStatus>> lockListeners =
       new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Runnable> closeHooks = new CopyOnWriteArrayList<>();
 
   /** Bumped and notified on every change that may move the upstream head or the log. */
   private final Object changes = new Object();
 
   private long changeCount;
   private volatile Syncer syncer;
+  private StoreDb.Mode mode;
   private volatile boolean closed;
   private long lastDataVersion;
 
@@ -107,8 +109,16 @@ public final class RealStore implements Store {
     }
   }
 
-  private void start() throws SQLException {
-    db.open(config.clientId());
+  private void start() throws SQLException, FileSyncException {
+    StoreDb.Mode wanted = config.syncBackend() == null ? StoreDb.Mode.LOCAL : StoreDb.Mode.SYNCED;
+    mode = db.open(config.clientId(), wanted);
+    if (mode == StoreDb.Mode.LOCAL && config.syncBackend() != null) {
+      throw new FileSyncException(
+          "store "
+              + config.storeId()
+              + " was created local-only: it confirmed its own events and cannot join a sync"
+              + " backend's history; open it without a sync backend, or start a new store");
+    }
     lastDataVersion = db.externalDataVersion();
     boolean leader = lock.tryAcquire();
     if (leader) {
@@ -207,7 +217,7 @@ public final class RealStore implements Store {
     if (events.length == 0) {
       throw new IllegalArgumentException("commit needs at least one event");
     }
-    StoreDb.Written<SeqNum> w = db.commit(List.of(events), config.syncBackend() == null);
+    StoreDb.Written<SeqNum> w = db.commit(List.of(events), mode == StoreDb.Mode.LOCAL);
     afterWrite(w.tables());
     return w.value();
   }
@@ -300,9 +310,12 @@ public final class RealStore implements Store {
       SyncStatus status;
       String lastError = null;
       long backendHead = -1;
-      if (config.syncBackend() == null) {
+      if (mode == StoreDb.Mode.LOCAL) {
         status = SyncStatus.LOCAL_ONLY;
         backendHead = s.upstreamHead();
+      } else if (config.syncBackend() == null) {
+        status = SyncStatus.OFFLINE;
+        lastError = "no sync backend in this process: commits stay pending for one that has it";
       } else if (sy == null) {
         status = SyncStatus.NOT_LEADER;
       } else {
@@ -333,8 +346,11 @@ public final class RealStore implements Store {
         seen = changeCount;
       }
       SyncState s = syncState();
+      // without the lock this process cannot see the backend: the lock holder's confirmations are
+      // all it can wait for
       if (s.pendingEvents() == 0
           && (s.status() == SyncStatus.LOCAL_ONLY
+              || s.status() == SyncStatus.NOT_LEADER
               || (s.status() == SyncStatus.ONLINE && s.backendHead() == s.upstreamHead()))) {
         return true;
       }
@@ -379,6 +395,15 @@ public final class RealStore implements Store {
     }
   }
 
+  /**
+   * Runs {@code hook} when the store closes (publishers complete their subscribers); the returned
+   * action unregisters it.
+   */
+  Runnable onClose(Runnable hook) {
+    closeHooks.add(hook);
+    return () -> closeHooks.remove(hook);
+  }
+
   @Override
   public void close() throws IOException {
     synchronized (this) {
@@ -386,6 +411,13 @@ public final class RealStore implements Store {
         return;
       }
       closed = true;
+    }
+    for (Runnable hook : closeHooks) {
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "close hook failed", e);
+      }
     }
     Syncer s = syncer;
     if (s != null) {
@@ -413,10 +445,6 @@ public final class RealStore implements Store {
         config.syncBackend().close();
       }
     }
-  }
-
-  boolean isClosed() {
-    return closed;
   }
 
   static java.util.concurrent.ThreadFactory daemon(String name) {

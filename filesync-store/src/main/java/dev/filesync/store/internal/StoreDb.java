@@ -48,6 +48,7 @@ final class StoreDb implements AutoCloseable {
   static final String META_UPSTREAM = "upstream_head";
   static final String META_BACKEND_ID = "backend_id";
   static final String META_REBASE_GEN = "rebase_generation";
+  static final String META_MODE = "mode";
 
   private static final String EVENT_COLUMNS =
       "seq_global, seq_client, rebase_gen, parent_global, parent_client, parent_rebase_gen,"
@@ -69,13 +70,19 @@ final class StoreDb implements AutoCloseable {
     cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
     cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     cfg.setBusyTimeout(30_000);
-    cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     cfg.enableRecursiveTriggers(true);
     String url = "jdbc:sqlite:" + file.toAbsolutePath();
     this.writer = DriverManager.getConnection(url, cfg.toProperties());
     SQLiteConfig rcfg = new SQLiteConfig();
     rcfg.setBusyTimeout(30_000);
-    this.reader = DriverManager.getConnection(url, rcfg.toProperties());
+    // queries go through the reader: it must not be able to change state outside the log
+    rcfg.setReadOnly(true);
+    try {
+      this.reader = DriverManager.getConnection(url, rcfg.toProperties());
+    } catch (SQLException e) {
+      writer.close();
+      throw e;
+    }
     ((SQLiteConnection) writer)
         .addUpdateListener(
             (type, database, table, rowId) -> changed.add(table.toLowerCase(Locale.ROOT)));
@@ -85,12 +92,13 @@ final class StoreDb implements AutoCloseable {
   // Opening
 
   /**
-   * Creates the system tables, fixes the client id, and rebuilds the state from the log when the
-   * schema changed.
+   * Creates the system tables, fixes the client id and the store's mode, and rebuilds the state
+   * from the log when the schema changed.
    *
-   * @return the changed tables (all state tables after a rebuild)
+   * @param wantedMode the mode to record if the store is new
+   * @return the mode the store was created with
    */
-  Set<String> open(String wantedClientId) throws SQLException {
+  Mode open(String wantedClientId, Mode wantedMode) throws SQLException {
     return write(
         () -> {
           Sql.exec(
@@ -131,8 +139,23 @@ final class StoreDb implements AutoCloseable {
           if (!schema.hash().equals(meta(META_SCHEMA_HASH))) {
             rebuildState();
           }
-          return null;
+          String mode = meta(META_MODE);
+          if (mode == null) {
+            mode = wantedMode.name();
+            setMeta(META_MODE, mode);
+          }
+          return Mode.valueOf(mode);
         });
+  }
+
+  /**
+   * Whether the store syncs with a backend. Fixed when the store is created: a local-only store
+   * confirms its own events, so it cannot later join a backend's history; a synced store opened
+   * without a backend keeps its commits pending for a process that has one.
+   */
+  enum Mode {
+    LOCAL,
+    SYNCED
   }
 
   String clientId() {
@@ -173,7 +196,12 @@ final class StoreDb implements AutoCloseable {
         readLog(
             "SELECT " + EVENT_COLUMNS + " FROM __fs_eventlog ORDER BY seq_global, seq_client")) {
       boolean pending = e.seqNum().global() > upstream;
-      materializeQuarantined(e, pending);
+      String error = materializeQuarantined(e, pending);
+      update(
+          "UPDATE __fs_eventlog SET materialize_error = ? WHERE seq_global = ? AND seq_client = ?",
+          error,
+          e.seqNum().global(),
+          e.seqNum().client());
     }
     setMeta(META_SCHEMA_HASH, schema.hash());
   }
@@ -275,6 +303,11 @@ final class StoreDb implements AutoCloseable {
               // replica and every replay sees exactly these arguments
               try {
                 materialize(def, args);
+              } catch (MaterializerSqlException failure) {
+                if (failure.environmental()) {
+                  throw (SQLException) failure.getCause();
+                }
+                throw new Rejected(new EventRejectedException(def.name(), failure));
               } catch (RuntimeException failure) {
                 throw new Rejected(new EventRejectedException(def.name(), failure));
               }
@@ -471,9 +504,13 @@ final class StoreDb implements AutoCloseable {
         });
   }
 
-  /** The oldest pending synced events, at most {@code limit}, as they go on the wire. */
-  List<GlobalEvent> pendingBatch(int limit) throws SQLException {
-    return read(
+  /**
+   * The oldest pending synced events, at most {@code limit}, as they go on the wire, with the
+   * backend id they were numbered for; both from one snapshot, so a reset in between cannot pair
+   * old numbers with a new backend.
+   */
+  PendingBatch pendingBatch(int limit) throws SQLException {
+    return readSnapshot(
         () -> {
           long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
           List<GlobalEvent> out = new ArrayList<>();
@@ -482,7 +519,8 @@ final class StoreDb implements AutoCloseable {
                   reader,
                   "SELECT "
                       + EVENT_COLUMNS
-                      + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ? ORDER BY seq_global LIMIT ?",
+                      + " FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ?"
+                      + " ORDER BY seq_global LIMIT ?",
                   upstream,
                   limit)) {
             out.add(
@@ -494,8 +532,16 @@ final class StoreDb implements AutoCloseable {
                     e.clientId(),
                     e.sessionId()));
           }
-          return out;
+          return new PendingBatch(out, metaOn(reader, META_BACKEND_ID, null));
         });
+  }
+
+  /** Pending events to push and the backend id they belong to. */
+  record PendingBatch(List<GlobalEvent> events, String backendId) {}
+
+  /** The upstream head, read on the read connection (no lock on the writer needed). */
+  long readUpstreamHead() throws SQLException {
+    return read(() -> Long.parseLong(metaOn(reader, META_UPSTREAM, "0")));
   }
 
   private void confirmUpTo(long upstream) throws SQLException {
@@ -580,6 +626,10 @@ final class StoreDb implements AutoCloseable {
       Sql.exec(writer, "RELEASE fs_event");
       return null;
     } catch (RuntimeException failure) {
+      if (failure instanceof MaterializerSqlException m && m.environmental()) {
+        // the disk, not the event: fail the whole transaction (it is retried), skip nothing
+        throw (SQLException) m.getCause();
+      }
       Sql.exec(writer, "ROLLBACK TO fs_event");
       Sql.exec(writer, "RELEASE fs_event");
       String msg = failure.getMessage();
@@ -596,7 +646,7 @@ final class StoreDb implements AutoCloseable {
           try {
             return update(sql, params);
           } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            throw new MaterializerSqlException(e);
           }
         }
 
@@ -605,10 +655,32 @@ final class StoreDb implements AutoCloseable {
           try {
             return queryWriter(sql, mapper, params);
           } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            throw new MaterializerSqlException(e);
           }
         }
       };
+
+  /** A materializer's SQL failed; the SQLException says whether it was the event or the disk. */
+  static final class MaterializerSqlException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    MaterializerSqlException(SQLException cause) {
+      super(cause.getMessage(), cause);
+    }
+
+    /**
+     * Whether the failure is the environment's (disk full, I/O error, database busy or corrupt)
+     * rather than the event's (a constraint, a type mismatch, bad SQL).
+     */
+    boolean environmental() {
+      int primary = ((SQLException) getCause()).getErrorCode() & 0xff;
+      return switch (primary) {
+        case 5, 6, 7, 8, 10, 11, 13, 14, 26 ->
+            true; // BUSY LOCKED NOMEM READONLY IOERR CORRUPT FULL CANTOPEN NOTADB
+        default -> false;
+      };
+    }
+  }
 
   private void setUndoContext(boolean active, SeqNum seq) throws SQLException {
     update(
@@ -667,37 +739,27 @@ final class StoreDb implements AutoCloseable {
   record Snapshot(SeqNum localHead, long upstreamHead, int pendingEvents, String backendId) {}
 
   Snapshot snapshot() throws SQLException {
-    return read(
+    return readSnapshot(
         () -> {
-          boolean began = false;
-          try {
-            reader.setAutoCommit(false);
-            began = true;
-            long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
-            int gen = Integer.parseInt(metaOn(reader, META_REBASE_GEN, "0"));
-            List<SeqNum> head =
-                Sql.query(
-                    reader,
-                    "SELECT seq_global, seq_client FROM __fs_eventlog"
-                        + " ORDER BY seq_global DESC, seq_client DESC LIMIT 1",
-                    row -> new SeqNum(row.getLong("seq_global"), row.getInt("seq_client"), gen));
-            long pending =
-                Sql.scalar(
-                    reader,
-                    "SELECT count(*) FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ?",
-                    upstream);
-            String backendId = metaOn(reader, META_BACKEND_ID, null);
-            return new Snapshot(
-                head.isEmpty() ? new SeqNum(0, 0, gen) : head.get(0),
-                upstream,
-                (int) pending,
-                backendId);
-          } finally {
-            if (began) {
-              reader.commit();
-              reader.setAutoCommit(true);
-            }
-          }
+          long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
+          int gen = Integer.parseInt(metaOn(reader, META_REBASE_GEN, "0"));
+          List<SeqNum> head =
+              Sql.query(
+                  reader,
+                  "SELECT seq_global, seq_client FROM __fs_eventlog"
+                      + " ORDER BY seq_global DESC, seq_client DESC LIMIT 1",
+                  row -> new SeqNum(row.getLong("seq_global"), row.getInt("seq_client"), gen));
+          long pending =
+              Sql.scalar(
+                  reader,
+                  "SELECT count(*) FROM __fs_eventlog WHERE client_only = 0 AND seq_global > ?",
+                  upstream);
+          String backendId = metaOn(reader, META_BACKEND_ID, null);
+          return new Snapshot(
+              head.isEmpty() ? new SeqNum(0, 0, gen) : head.get(0),
+              upstream,
+              (int) pending,
+              backendId);
         });
   }
 
@@ -710,7 +772,7 @@ final class StoreDb implements AutoCloseable {
    */
   List<StoredEvent> confirmedEvents(SeqNum after, Set<String> names, int limit)
       throws SQLException {
-    return read(
+    return readSnapshot(
         () -> {
           long upstream = Long.parseLong(metaOn(reader, META_UPSTREAM, "0"));
           StringBuilder sql =
@@ -902,29 +964,44 @@ final class StoreDb implements AutoCloseable {
     writeLock.lock();
     try {
       changed.clear();
-      writer.setAutoCommit(false);
-      boolean done = false;
+      // Transactions are driven by hand, with the connection left in autocommit mode: the driver's
+      // own setAutoCommit(false) marks the connection transactional before BEGIN runs, so a BEGIN
+      // that fails with SQLITE_BUSY would leave it running statements outside any transaction.
+      Sql.exec(writer, "BEGIN IMMEDIATE");
+      boolean committed = false;
       try {
         T value = work.run();
-        writer.commit();
-        done = true;
+        Sql.exec(writer, "COMMIT");
+        committed = true;
         Set<String> tables = new HashSet<>(changed);
         tables.removeIf(t -> t.startsWith("__fs_"));
         return new Written<>(value, Set.copyOf(tables));
       } finally {
-        if (!done) {
+        if (!committed) {
           try {
-            writer.rollback();
+            Sql.exec(writer, "ROLLBACK");
           } catch (SQLException ignored) {
             // the original failure is the one worth reporting
           }
         }
-        writer.setAutoCommit(true);
         changed.clear();
       }
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** Runs {@code work} on the read connection inside one read transaction (one snapshot). */
+  private <T> T readSnapshot(SqlWork<T> work) throws SQLException {
+    return read(
+        () -> {
+          Sql.exec(reader, "BEGIN");
+          try {
+            return work.run();
+          } finally {
+            Sql.exec(reader, "COMMIT");
+          }
+        });
   }
 
   private <T> T read(SqlWork<T> work) throws SQLException {

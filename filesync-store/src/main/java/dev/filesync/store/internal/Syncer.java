@@ -35,6 +35,10 @@ final class Syncer {
   private long pushWakeups;
   private long pullWakeups;
   private volatile boolean running;
+
+  /** Set by {@link BackendResetPolicy#HALT}: nothing clears it but a restart. */
+  private volatile boolean haltedForGood;
+
   private volatile SyncStatus status = SyncStatus.OFFLINE;
   private volatile String lastError;
 
@@ -132,7 +136,7 @@ final class Syncer {
         wakeups = pullWakeups;
       }
       try {
-        long after = db.upstreamHead();
+        long after = db.readUpstreamHead();
         Duration wait = moreKnown ? Duration.ZERO : config.pullWait();
         PullResult page = backend.pull(config.storeId(), after, config.pullPageSize(), wait);
         if (!running) {
@@ -145,16 +149,26 @@ final class Syncer {
         StoreDb.Written<StoreDb.ApplyOutcome> w = db.applyUpstream(page.events());
         online();
         backoff.reset();
-        moreKnown = page.remaining() > 0 || w.value() == StoreDb.ApplyOutcome.GAP;
         afterWrite.accept(w.tables());
         wakePusher();
+        if (w.value() == StoreDb.ApplyOutcome.GAP) {
+          // the page did not continue from our head: pull again, but not in a tight loop
+          moreKnown = true;
+          backoff.pause(true);
+        } else {
+          moreKnown = page.remaining() > 0;
+        }
       } catch (SyncBackendException e) {
         if (!running) {
           return;
         }
-        failed(e);
         moreKnown = true;
-        backoff.pause(true);
+        if (wokenSince(wakeups)) {
+          // syncNow() cut a long poll short: not a failure of the backend
+        } else {
+          failed(e);
+          backoff.pause(true);
+        }
       } catch (SQLException e) {
         if (!running) {
           return;
@@ -185,18 +199,20 @@ final class Syncer {
 
   private void pushLoop() {
     Backoff backoff = new Backoff();
+    int batchSize = config.pushBatchSize();
     while (running) {
       long seen;
       synchronized (signal) {
         seen = pushWakeups;
       }
       try {
-        List<GlobalEvent> batch = db.pendingBatch(config.pushBatchSize());
+        StoreDb.PendingBatch pending = db.pendingBatch(batchSize);
+        List<GlobalEvent> batch = pending.events();
         if (batch.isEmpty()) {
           awaitPushSignal(seen, Duration.ofSeconds(5));
           continue;
         }
-        PushResult r = backend.push(config.storeId(), db.backendId(), batch);
+        PushResult r = backend.push(config.storeId(), pending.backendId(), batch);
         if (!running) {
           return;
         }
@@ -205,6 +221,7 @@ final class Syncer {
             sawBackendHead(a.head());
             online();
             backoff.reset();
+            batchSize = config.pushBatchSize();
             if (!checkBackendId(a.backendId())) {
               return;
             }
@@ -228,7 +245,22 @@ final class Syncer {
         if (!running) {
           return;
         }
-        failed(e);
+        if (!e.retryable() && batchSize > 1 && isTooBig(e)) {
+          // the server's limits are lower than ours: send smaller batches at once
+          batchSize = Math.max(1, batchSize / 2);
+          LOG.log(
+              System.Logger.Level.INFO,
+              "store {0}: push refused as too large ({1}); batches of {2} from now on",
+              config.storeId(),
+              e.getMessage(),
+              batchSize);
+          continue;
+        }
+        if (e.retryable()) {
+          failed(e);
+        } else {
+          refused(e);
+        }
         backoff.pause(false);
       } catch (SQLException | RuntimeException e) {
         if (!running) {
@@ -238,6 +270,34 @@ final class Syncer {
         LOG.log(System.Logger.Level.WARNING, "store " + config.storeId() + ": push failed", e);
         backoff.pause(false);
       }
+    }
+  }
+
+  private static boolean isTooBig(SyncBackendException e) {
+    return e.status() == 413
+        || "BatchTooLarge".equals(e.code())
+        || "PayloadTooLarge".equals(e.code());
+  }
+
+  /**
+   * The backend refused a push for good (a bad token, a store not granted, an event it will never
+   * admit): syncing is {@link SyncStatus#HALTED} until the cause goes away. The client keeps
+   * retrying at the longest backoff, since a token supplier may hand out a new token.
+   */
+  private void refused(SyncBackendException e) {
+    lastError = e.getMessage();
+    status = SyncStatus.HALTED;
+    LOG.log(
+        System.Logger.Level.ERROR,
+        "store {0}: the backend refused a push: {1}",
+        config.storeId(),
+        e.getMessage());
+    afterWrite.accept(Set.of());
+  }
+
+  private boolean wokenSince(long pullWakeupsSeen) {
+    synchronized (signal) {
+      return pullWakeups != pullWakeupsSeen;
     }
   }
 
@@ -265,6 +325,7 @@ final class Syncer {
               + seen
               + "; syncing is halted (BackendResetPolicy.HALT)";
       status = SyncStatus.HALTED;
+      haltedForGood = true;
       LOG.log(System.Logger.Level.ERROR, "store {0}: {1}", config.storeId(), lastError);
       running = false;
       synchronized (signal) {
@@ -287,7 +348,7 @@ final class Syncer {
   }
 
   private void online() {
-    if (status != SyncStatus.HALTED) {
+    if (!haltedForGood) {
       status = SyncStatus.ONLINE;
       lastError = null;
     }
@@ -295,8 +356,8 @@ final class Syncer {
 
   private void failed(SyncBackendException e) {
     lastError = e.getMessage();
-    if (status != SyncStatus.HALTED) {
-      status = SyncStatus.OFFLINE;
+    if (!haltedForGood) {
+      status = e.retryable() ? SyncStatus.OFFLINE : SyncStatus.HALTED;
     }
     LOG.log(
         System.Logger.Level.DEBUG,

@@ -48,7 +48,7 @@ class MergeTest {
 
   private StoreDb db(String name) throws SQLException {
     StoreDb db = new StoreDb(dir.resolve(name + ".db"), TodoSchema.SCHEMA, "s-" + name);
-    db.open("c-" + name);
+    db.open("c-" + name, StoreDb.Mode.SYNCED);
     opened.add(db);
     return db;
   }
@@ -80,12 +80,12 @@ class MergeTest {
     a.commit(
         events(TODO_ADDED.of(new TodoAdded("t", "milk", T)), COUNTER_MIXED.of(new CounterMixed(2))),
         false);
-    List<GlobalEvent> pushed = a.pendingBatch(10);
+    List<GlobalEvent> pushed = a.pendingBatch(10).events();
     assertThat(pushed).extracting(GlobalEvent::seqNum).containsExactly(1L, 2L);
 
     assertThat(a.applyUpstream(pushed).value()).isEqualTo(ApplyOutcome.ADVANCED);
     assertThat(a.upstreamHead()).isEqualTo(2);
-    assertThat(a.pendingBatch(10)).isEmpty();
+    assertThat(a.pendingBatch(10).events()).isEmpty();
     assertThat(a.query("SELECT count(*) AS n FROM __fs_undo", r -> r.getLong("n")))
         .containsExactly(0L);
     assertThat(a.applyUpstream(pushed).value())
@@ -112,7 +112,7 @@ class MergeTest {
         .as("3 then 5: 3*31+5")
         .containsExactly(98L);
     assertThat(a.upstreamHead()).isEqualTo(1);
-    assertThat(a.pendingBatch(10))
+    assertThat(a.pendingBatch(10).events())
         .extracting(g -> g.seqNum() + "<" + g.parentSeqNum())
         .containsExactly("2<1", "3<2");
     assertThat(w.tables()).contains("counter", "todos", "ui");
@@ -124,7 +124,7 @@ class MergeTest {
     StoreDb a = db("a");
     a.commit(events(COUNTER_MIXED.of(new CounterMixed(1))), false);
     a.commit(events(COUNTER_MIXED.of(new CounterMixed(2))), false);
-    GlobalEvent ours = a.pendingBatch(1).get(0);
+    GlobalEvent ours = a.pendingBatch(1).events().get(0);
 
     a.applyUpstream(List.of(ours, foreign(2, COUNTER_MIXED.of(new CounterMixed(7)))));
 
@@ -162,7 +162,7 @@ class MergeTest {
                 .get(0))
         .contains("UNIQUE");
     List<GlobalEvent> serverLog = new ArrayList<>(List.of(theirs));
-    serverLog.addAll(a.pendingBatch(10));
+    serverLog.addAll(a.pendingBatch(10).events());
     a.applyUpstream(serverLog);
 
     StoreDb b = db("b");
@@ -182,7 +182,7 @@ class MergeTest {
   void resetToANewBackendKeepsPendingAndClientOnlyEvents() throws Exception {
     StoreDb a = db("a");
     a.commit(events(TODO_ADDED.of(new TodoAdded("old", "confirmed", T))), false);
-    a.applyUpstream(a.pendingBatch(10));
+    a.applyUpstream(a.pendingBatch(10).events());
     a.commit(events(UI_SET.of(new UiSet("k", "v"))), false);
     a.commit(events(TODO_ADDED.of(new TodoAdded("new", "pending", T))), false);
 
@@ -193,7 +193,7 @@ class MergeTest {
     assertThat(a.query("SELECT value FROM ui", r -> r.getString("value"))).containsExactly("v");
     assertThat(a.backendId()).isEqualTo("b-2");
     assertThat(a.upstreamHead()).isZero();
-    assertThat(a.pendingBatch(10)).extracting(GlobalEvent::seqNum).containsExactly(1L);
+    assertThat(a.pendingBatch(10).events()).extracting(GlobalEvent::seqNum).containsExactly(1L);
   }
 
   /**
