@@ -1,19 +1,26 @@
 /**
- * The FileSync sync server: one linear event log per store id, pushed to and pulled from over HTTP
- * + JSON and Server-Sent Events, as {@code docs/sync-protocol.md} specifies.
+ * The FileSync server: one linear event log per store id, pushed to and pulled from over HTTP +
+ * JSON and Server-Sent Events, as {@code docs/sync-protocol.md} specifies; and file storage for the
+ * JS client's signer protocol, either through this server (gateway mode) or straight to an
+ * S3-compatible service (signer mode), as {@code docs/storage-server.md} describes.
  *
  * <p>The whole public API is in this package:
  *
  * <ul>
  *   <li>{@link dev.filesync.server.FileSyncServer}, created from an immutable {@link
  *       dev.filesync.server.ServerConfig} (built with {@link
- *       dev.filesync.server.ServerConfig#builder()}); {@link dev.filesync.server.Main} is the
- *       command line around it;
+ *       dev.filesync.server.ServerConfig#builder()}); {@link dev.filesync.server.StorageMode} picks
+ *       how file bytes move (the {@code filesync server} command of {@code filesync-cli} is the
+ *       command line around it);
  *   <li>{@link dev.filesync.server.Authenticator}, which maps bearer tokens to the store patterns
  *       they grant (a static token table by default);
  *   <li>{@link dev.filesync.server.EventLog}, the storage SPI, with SQLite and PostgreSQL
  *       implementations opened by {@link dev.filesync.server.EventLogs}, and its values {@link
- *       dev.filesync.server.LogEvent} and {@link dev.filesync.server.AppendResult}.
+ *       dev.filesync.server.LogEvent} and {@link dev.filesync.server.AppendResult};
+ *   <li>{@link dev.filesync.server.BlobStore}, the SPI for the gateway's bytes, with filesystem and
+ *       S3 implementations opened by {@link dev.filesync.server.BlobStores}, its error {@link
+ *       dev.filesync.server.BlobStoreException}, and {@link dev.filesync.server.S3Settings} for any
+ *       S3-compatible service.
  * </ul>
  *
  * {@snippet :

@@ -1,8 +1,8 @@
 package dev.filesync.server.internal;
 
 /**
- * Every error the sync API answers with, and its HTTP status: the one place where the two are
- * mapped (the table of {@code docs/sync-protocol.md}).
+ * Every error the sync and storage APIs answer with, and its HTTP status: the one place where the
+ * two are mapped (the tables of {@code docs/sync-protocol.md} and {@code docs/storage-server.md}).
  */
 public enum ErrorCode {
   /** The body is not JSON. */
@@ -37,6 +37,30 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE("PayloadTooLarge", 413),
   /** A push that is not {@code application/json}. */
   UNSUPPORTED_MEDIA_TYPE("UnsupportedMediaType", 415),
+  /** An unsafe object key ({@link Keys}). */
+  INVALID_KEY("InvalidKey", 400),
+  /** The uploaded bytes do not have the SHA-256 the upload was signed with. */
+  CHECKSUM_MISMATCH("ChecksumMismatch", 400),
+  /** The body's length is not the one the upload was signed with. */
+  CONTENT_LENGTH_MISMATCH("ContentLengthMismatch", 400),
+  /** The body's media type is not the one the upload was signed with. */
+  CONTENT_TYPE_MISMATCH("ContentTypeMismatch", 400),
+  /** The body ended before its declared length. */
+  INCOMPLETE_BODY("IncompleteBody", 400),
+  /** A multipart completion names a missing part or one with another ETag. */
+  INVALID_PART("InvalidPart", 400),
+  /** A signed URL whose signature does not verify (tampered, another key or method). */
+  SIGNATURE_MISMATCH("SignatureMismatch", 403),
+  /** A signed URL past its expiry. */
+  URL_EXPIRED("UrlExpired", 403),
+  /** No object under the key. */
+  NO_SUCH_KEY("NoSuchKey", 404),
+  /** No such multipart upload. */
+  NO_SUCH_UPLOAD("NoSuchUpload", 404),
+  /** {@code If-None-Match: *} on a key that already has an object. */
+  PRECONDITION_FAILED("PreconditionFailed", 412),
+  /** A byte range that starts past the end of the object. */
+  RANGE_NOT_SATISFIABLE("RangeNotSatisfiable", 416),
   /** A server fault. */
   INTERNAL("Internal", 500);
 

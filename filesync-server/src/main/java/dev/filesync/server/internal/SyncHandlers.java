@@ -6,7 +6,6 @@ import dev.filesync.server.EventLog;
 import dev.filesync.server.LogEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -72,7 +71,7 @@ public final class SyncHandlers {
   }
 
   /**
-   * Registers the routes, the JSON 404/405 answers and the exception mapping.
+   * Registers the routes; the JSON error answers are {@link HttpErrors}'s.
    *
    * @param routes Javalin's route configuration
    */
@@ -90,27 +89,6 @@ public final class SyncHandlers {
             throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "HEAD is not allowed on " + path);
           });
     }
-    routes.exception(ApiException.class, (e, ctx) -> respond(ctx, e));
-    routes.exception(
-        HttpResponseException.class,
-        (e, ctx) -> respond(ctx, new ApiException(fromStatus(e.getStatus()), e.getMessage())));
-    routes.exception(
-        Exception.class,
-        (e, ctx) -> {
-          LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-          respond(ctx, new ApiException(ErrorCode.INTERNAL, "internal server error"));
-        });
-    routes.error(
-        404,
-        ctx -> respond(ctx, new ApiException(ErrorCode.NOT_FOUND, "no route " + clip(ctx.path()))));
-    routes.error(
-        405,
-        ctx ->
-            respond(
-                ctx,
-                new ApiException(
-                    ErrorCode.METHOD_NOT_ALLOWED,
-                    ctx.method() + " is not allowed on " + clip(ctx.path()))));
   }
 
   /** Wakes every long poll and live stream so that the server can stop at once. */
@@ -128,33 +106,6 @@ public final class SyncHandlers {
    */
   public int waitingRequests() {
     return waiters.size();
-  }
-
-  private static ErrorCode fromStatus(int status) {
-    return switch (status) {
-      case 404 -> ErrorCode.NOT_FOUND;
-      case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-      case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-      case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
-      case 401 -> ErrorCode.UNAUTHORIZED;
-      case 403 -> ErrorCode.FORBIDDEN;
-      default -> status >= 400 && status < 500 ? ErrorCode.MALFORMED_REQUEST : ErrorCode.INTERNAL;
-    };
-  }
-
-  private static void respond(Context ctx, ApiException e) {
-    if (ctx.res().isCommitted()) {
-      LOG.debug("cannot send {} on a committed response", e.code().code());
-      return;
-    }
-    ctx.status(e.code().status());
-    if (e.code() == ErrorCode.UNAUTHORIZED) {
-      ctx.header("WWW-Authenticate", "Bearer");
-    }
-    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
-      ctx.header("Connection", "close");
-    }
-    ctx.contentType(JSON).result(Json.error(e));
   }
 
   // --- push ------------------------------------------------------------------------------------
