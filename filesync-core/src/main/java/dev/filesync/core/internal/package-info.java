@@ -1,0 +1,2 @@
+/** Implementation of {@code dev.filesync.core}; not API. */
+package dev.filesync.core.internal;
