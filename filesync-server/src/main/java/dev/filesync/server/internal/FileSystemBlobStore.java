@@ -480,46 +480,11 @@ public final class FileSystemBlobStore implements BlobStore {
 
   /** The part files to join, in order, or BAD_PART. */
   private static List<Path> checkParts(Path dir, List<PartInfo> wanted) throws IOException {
-    if (wanted == null || wanted.isEmpty()) {
-      throw new BlobStoreException(Kind.BAD_PART, "a completion must list at least one part");
-    }
-    List<PartInfo> stored = parts(dir);
     List<Path> files = new ArrayList<>();
-    int previous = 0;
-    for (PartInfo part : wanted) {
-      if (part.partNumber() <= previous) {
-        throw new BlobStoreException(
-            Kind.BAD_PART, "parts must be listed in ascending order: " + part.partNumber());
-      }
-      previous = part.partNumber();
-      String etag = unquote(part.etag());
-      PartInfo have =
-          stored.stream()
-              .filter(p -> p.partNumber() == part.partNumber())
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new BlobStoreException(
-                          Kind.BAD_PART, "part " + part.partNumber() + " was not uploaded"));
-      if (!have.etag().equalsIgnoreCase(etag)) {
-        throw new BlobStoreException(
-            Kind.BAD_PART,
-            "part " + part.partNumber() + " has ETag " + have.etag() + ", not " + etag);
-      }
+    for (PartInfo have : MultipartParts.check(wanted, parts(dir))) {
       files.add(dir.resolve(String.format(Locale.ROOT, "%05d-%s", have.partNumber(), have.etag())));
     }
     return files;
-  }
-
-  static String unquote(String etag) {
-    if (etag == null) {
-      return "";
-    }
-    String e = etag.strip();
-    if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) {
-      e = e.substring(1, e.length() - 1);
-    }
-    return e;
   }
 
   @Override

@@ -137,7 +137,8 @@ public final class S3BlobStore implements BlobStore {
                   s3.putObject(
                       b -> b.bucket(bucket).key(key).contentType(type).checksumSHA256(base64(sha)),
                       body(buf, n)));
-      return new BlobInfo(key, n, unquote(response.eTag()), type, System.currentTimeMillis());
+      return new BlobInfo(
+          key, n, MultipartParts.unquote(response.eTag()), type, System.currentTimeMillis());
     }
     return putMultipart(key, type, expected, reader, buf, n);
   }
@@ -188,7 +189,11 @@ public final class S3BlobStore implements BlobStore {
                               .multipartUpload(m -> m.parts(parts))));
       completed = true;
       return new BlobInfo(
-          key, reader.count(), unquote(response.eTag()), type, System.currentTimeMillis());
+          key,
+          reader.count(),
+          MultipartParts.unquote(response.eTag()),
+          type,
+          System.currentTimeMillis());
     } finally {
       if (!completed) {
         abortQuietly(key, uploadId);
@@ -219,7 +224,7 @@ public final class S3BlobStore implements BlobStore {
           new BlobInfo(
               key,
               r.contentLength(),
-              unquote(r.eTag()),
+              MultipartParts.unquote(r.eTag()),
               type(r.contentType()),
               r.lastModified() == null ? 0 : r.lastModified().toEpochMilli()));
     } catch (S3Exception e) {
@@ -280,7 +285,7 @@ public final class S3BlobStore implements BlobStore {
           new BlobInfo(
               key,
               size,
-              unquote(r.eTag()),
+              MultipartParts.unquote(r.eTag()),
               type(r.contentType()),
               r.lastModified() == null ? 0 : r.lastModified().toEpochMilli());
       InputStream bodyStream = new FileSystemBlobStore.BoundedInputStream(in, length);
@@ -375,7 +380,7 @@ public final class S3BlobStore implements BlobStore {
                             .partNumber(partNumber)
                             .contentLength((long) size),
                     body(bytes, size)));
-    return new PartInfo(partNumber, unquote(response.eTag()), size);
+    return new PartInfo(partNumber, MultipartParts.unquote(response.eTag()), size);
   }
 
   /**
@@ -414,7 +419,7 @@ public final class S3BlobStore implements BlobStore {
                   s3.listParts(
                       b -> b.bucket(bucket).key(temp).uploadId(s3Id).partNumberMarker(from)));
       for (Part p : page.parts()) {
-        parts.add(new PartInfo(p.partNumber(), unquote(p.eTag()), p.size()));
+        parts.add(new PartInfo(p.partNumber(), MultipartParts.unquote(p.eTag()), p.size()));
       }
       if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextPartNumberMarker() == null) {
         return parts;
@@ -429,7 +434,7 @@ public final class S3BlobStore implements BlobStore {
     String expected = BodyReader.normalizeSha256(sha256Hex);
     String temp = tempKey(uploadId, key);
     String s3Id = s3UploadId(key, uploadId);
-    List<PartInfo> joined = checkParts(parts, listParts(key, uploadId, s3Id));
+    List<PartInfo> joined = MultipartParts.check(parts, listParts(key, uploadId, s3Id));
     CompleteMultipartUploadResponse completed =
         callUpload(
             uploadId,
@@ -452,7 +457,7 @@ public final class S3BlobStore implements BlobStore {
                                                         .build())
                                             .toList()))));
     uploads.remove(temp, s3Id);
-    String etag = unquote(completed.eTag());
+    String etag = MultipartParts.unquote(completed.eTag());
     try {
       HeadObjectResponse head =
           call("HeadObject " + temp, () -> s3.headObject(b -> b.bucket(bucket).key(temp)));
@@ -476,39 +481,6 @@ public final class S3BlobStore implements BlobStore {
         // left for the bucket's lifecycle rules
       }
     }
-  }
-
-  /** The stored parts named by a completion, in order, or BAD_PART. */
-  private static List<PartInfo> checkParts(List<PartInfo> wanted, List<PartInfo> stored)
-      throws BlobStoreException {
-    if (wanted == null || wanted.isEmpty()) {
-      throw new BlobStoreException(Kind.BAD_PART, "a completion must list at least one part");
-    }
-    List<PartInfo> joined = new ArrayList<>();
-    int previous = 0;
-    for (PartInfo part : wanted) {
-      if (part.partNumber() <= previous) {
-        throw new BlobStoreException(
-            Kind.BAD_PART, "parts must be listed in ascending order: " + part.partNumber());
-      }
-      previous = part.partNumber();
-      String etag = unquote(part.etag());
-      PartInfo have =
-          stored.stream()
-              .filter(p -> p.partNumber() == part.partNumber())
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new BlobStoreException(
-                          Kind.BAD_PART, "part " + part.partNumber() + " was not uploaded"));
-      if (!have.etag().equalsIgnoreCase(etag)) {
-        throw new BlobStoreException(
-            Kind.BAD_PART,
-            "part " + part.partNumber() + " has ETag " + have.etag() + ", not " + etag);
-      }
-      joined.add(have);
-    }
-    return joined;
   }
 
   /** Streams an object back through SHA-256 (failing if it is no longer {@code etag}). */
@@ -589,7 +561,7 @@ public final class S3BlobStore implements BlobStore {
                               .destinationBucket(bucket)
                               .destinationKey(target)
                               .metadataDirective(MetadataDirective.COPY)));
-      return unquote(r.copyObjectResult().eTag());
+      return MultipartParts.unquote(r.copyObjectResult().eTag());
     }
     String s3Id =
         call(
@@ -631,7 +603,7 @@ public final class S3BlobStore implements BlobStore {
                               .uploadId(s3Id)
                               .multipartUpload(m -> m.parts(parts))));
       done = true;
-      return unquote(r.eTag());
+      return MultipartParts.unquote(r.eTag());
     } finally {
       if (!done) {
         abortQuietly(target, s3Id);
@@ -685,10 +657,6 @@ public final class S3BlobStore implements BlobStore {
 
   private static String type(String contentType) {
     return contentType == null || contentType.isBlank() ? DEFAULT_TYPE : contentType;
-  }
-
-  static String unquote(String etag) {
-    return FileSystemBlobStore.unquote(etag);
   }
 
   private static String quote(String etag) {
