@@ -27,12 +27,30 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
   @Test
   void layoutKeepsObjectsAndMetadataApart() throws IOException {
     put("s/abc", "bytes".getBytes(UTF_8));
-    assertThat(root.resolve("objects/s/abc")).hasContent("bytes");
-    assertThat(root.resolve("meta/s/abc")).exists();
+    String h = GeneratedInputStream.sha256("s/abc".getBytes(UTF_8));
+    assertThat(root.resolve("objects/" + h.substring(0, 2) + "/" + h)).hasContent("bytes");
+    assertThat(root.resolve("meta/" + h.substring(0, 2) + "/" + h)).exists();
     assertThat(store.head("s/abc").orElseThrow().etag())
         .isEqualTo(GeneratedInputStream.sha256("bytes".getBytes(UTF_8)));
     try (Stream<Path> files = Files.list(root.resolve("tmp"))) {
       assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void keysThatWouldCollideOnDiskStayApart() throws IOException {
+    // a key that is a prefix of another, and keys differing only in case: distinct objects
+    put("a/b", "short".getBytes(UTF_8));
+    put("a/b/c", "longer".getBytes(UTF_8));
+    put("A/b", "upper".getBytes(UTF_8));
+    assertThat(read("a/b")).isEqualTo("short".getBytes(UTF_8));
+    assertThat(read("a/b/c")).isEqualTo("longer".getBytes(UTF_8));
+    assertThat(read("A/b")).isEqualTo("upper".getBytes(UTF_8));
+  }
+
+  private byte[] read(String k) throws IOException {
+    try (BlobStore.Blob b = store.get(k, null).orElseThrow()) {
+      return b.body().readAllBytes();
     }
   }
 

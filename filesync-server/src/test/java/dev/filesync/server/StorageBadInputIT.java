@@ -545,11 +545,30 @@ class StorageBadInputIT {
             client.post(
                 "/api/v1/multipart/list-parts",
                 "{\"key\":" + q(key) + ",\"uploadId\":\"no-such-upload\"}"));
+    refused(
+        404,
+        "NoSuchUpload",
+        () ->
+            client.post(
+                "/api/v1/multipart/sign-parts",
+                "{\"key\":" + q(key) + ",\"uploadId\":\"no-such-upload\",\"partNumbers\":[1]}"));
+    // a part URL of an upload that was aborted since it was signed
+    String uploadId =
+        json(client.post("/api/v1/multipart/create", "{\"key\":" + q(key) + "}"))
+            .get("uploadId")
+            .textValue();
     JsonNode parts =
         json(client.post(
                 "/api/v1/multipart/sign-parts",
-                "{\"key\":" + q(key) + ",\"uploadId\":\"no-such-upload\",\"partNumbers\":[1]}"))
+                "{\"key\":" + q(key) + ",\"uploadId\":" + q(uploadId) + ",\"partNumbers\":[1]}"))
             .get("parts");
+    assertThat(
+            client
+                .post(
+                    "/api/v1/multipart/abort",
+                    "{\"key\":" + q(key) + ",\"uploadId\":" + q(uploadId) + "}")
+                .statusCode())
+        .isEqualTo(204);
     refused(
         404,
         "NoSuchUpload",

@@ -36,11 +36,13 @@ import java.util.stream.Stream;
 /**
  * A {@link BlobStore} in a directory of the local (or any NIO) filesystem.
  *
- * <p>Layout under the root: {@code objects/<key>} holds the bytes (key segments are directories),
- * {@code meta/<key>} a small properties file with the content type, ETag (the hex SHA-256) and
- * size, {@code tmp/} the files being written, and {@code multipart/<uploadId>/} each multipart
- * upload (files {@code key}, {@code contentType} and one {@code <00001>-<sha256>} per part).
- * Because metadata lives in its own tree, no metadata file can ever be read as an object.
+ * <p>Layout under the root: {@code objects/<h2>/<h>} holds the bytes, where {@code h} is the hex
+ * SHA-256 of the key and {@code h2} its first two characters (a flat, one-to-one name: keys cannot
+ * collide by case, by prefix or by length on any disk), {@code meta/<h2>/<h>} a small properties
+ * file with the content type, ETag (the hex SHA-256) and size, {@code tmp/} the files being
+ * written, and {@code multipart/<uploadId>/} each multipart upload (files {@code key}, {@code
+ * contentType} and one {@code <00001>-<sha256>} per part). Because metadata lives in its own tree,
+ * no metadata file can ever be read as an object.
  *
  * <p>A put streams into {@code tmp/} while hashing, forces the file to disk, then renames it into
  * place atomically and forces the directory. The object and its metadata file are swapped under a
@@ -541,18 +543,24 @@ public final class FileSystemBlobStore implements BlobStore {
     }
   }
 
-  /** {@code base/<key>}, refusing anything that would land outside {@code base}. */
+  /**
+   * Where a key's file lives: {@code <base>/<2 hex>/<sha256 of the key>}. A flat, one-to-one name,
+   * so that keys differing only in case (on a case-insensitive disk), keys that are prefixes of
+   * others ({@code a/b} and {@code a/b/c}), trailing dots or long segments can never collide or
+   * reach outside {@code base}.
+   */
   private static Path resolve(Path base, String key) {
     checkKey(key);
-    Path p = base;
-    for (String segment : key.split("/")) {
-      p = p.resolve(segment);
+    try {
+      String h =
+          HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(key.getBytes(StandardCharsets.UTF_8)));
+      return base.resolve(h.substring(0, 2)).resolve(h);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
-    p = p.normalize();
-    if (!p.startsWith(base) || p.equals(base)) {
-      throw new IllegalArgumentException("key resolves outside the store: " + key);
-    }
-    return p;
   }
 
   @Override

@@ -19,7 +19,9 @@ import java.util.List;
  * <p>Consequence: sanitizing is lossy, so store ids that sanitize alike share keys. A grant for
  * {@code user-42/*} (sanitized prefix {@code user-42_}) also allows the keys of a store named
  * {@code user-42_x} or {@code user-42:x}; a grant for {@code a/b} allows the keys of {@code a_b}.
- * Choose store ids whose sanitized forms do not collide across tenants.
+ * Choose store ids whose sanitized forms do not collide across tenants (store ids outside {@code
+ * [A-Za-z0-9._-]}, such as non-Latin names, collapse to {@code _} runs). A prefix pattern whose
+ * sanitized prefix is nothing but {@code _} grants no storage keys at all.
  */
 public final class KeyGrants {
 
@@ -49,7 +51,12 @@ public final class KeyGrants {
         return ALL;
       }
       if (p.endsWith("*")) {
-        prefixes.add(sanitize(p.substring(0, p.length() - 1)));
+        String prefix = sanitize(p.substring(0, p.length() - 1));
+        // a prefix made only of replaced characters (e.g. a non-Latin store id) would match every
+        // key segment starting with '_': it grants sync only, no storage keys
+        if (!prefix.isEmpty() && !prefix.chars().allMatch(c -> c == '_')) {
+          prefixes.add(prefix);
+        }
       } else {
         exact.add(sanitize(p));
       }

@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
  * <p>JS clients send keys like {@code <sanitizedStoreId>/<64 hex sha256>}, which always pass.
  */
 public final class Keys {
+  /** Where the S3 blob store stages multipart uploads; never an object key. */
+  public static final String RESERVED_PREFIX = ".filesync-uploads/";
 
   /** The longest key, in UTF-8 bytes. */
   public static final int MAX_KEY_BYTES = 1024;
@@ -44,6 +46,9 @@ public final class Keys {
     }
     if (key.charAt(0) == '/') {
       return "key starts with '/'";
+    }
+    if (key.startsWith(RESERVED_PREFIX)) {
+      return "keys under " + RESERVED_PREFIX + " are reserved for multipart staging";
     }
     int utf8 = 0;
     for (int i = 0; i < key.length(); i++) {

@@ -64,7 +64,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  */
 public final class S3BlobStore implements BlobStore {
   /** Where caller-driven multipart uploads are assembled; never a valid object key. */
-  static final String UPLOADS_PREFIX = ".filesync-uploads/";
+  static final String UPLOADS_PREFIX = Keys.RESERVED_PREFIX;
 
   static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
   private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;

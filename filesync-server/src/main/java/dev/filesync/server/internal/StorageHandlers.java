@@ -68,6 +68,19 @@ public final class StorageHandlers {
   /** Request attribute: request body bytes read, for {@link Metrics}. */
   public static final String IN_BYTES = "filesync.inBytes";
 
+  /**
+   * The largest multipart part accepted by the gateway, 64 MiB: S3 needs at least 5 MiB per part
+   * (but the last) and the S3 blob store holds one part in memory while sending it.
+   */
+  static final long MAX_PART_BYTES = 64L << 20;
+
+  private static final java.util.regex.Pattern SHA256_HEX =
+      java.util.regex.Pattern.compile("[0-9a-f]{64}");
+  private static final java.util.regex.Pattern UPLOAD_ID_HEX =
+      java.util.regex.Pattern.compile("[0-9a-f]{32}");
+  private static final java.util.regex.Pattern PRINTABLE =
+      java.util.regex.Pattern.compile("[\\x20-\\x7e]{1,255}");
+
   /** Request attribute: response body bytes written, for {@link Metrics}. */
   public static final String OUT_BYTES = "filesync.outBytes";
 
@@ -437,6 +450,8 @@ public final class StorageHandlers {
         parts.add(p);
       }
     }
+    // only uploads that exist (for this key) get part URLs: listing them checks both
+    storage(() -> backend.listParts(c.key(), uploadId));
     List<StorageBackend.Signed> signed =
         storage(() -> backend.signParts(origin(ctx), c.key(), uploadId, parts, ttl(c.body())));
     ctx.contentType(JSON)
@@ -521,6 +536,13 @@ public final class StorageHandlers {
           "the parts add up to more than the limit of " + settings.maxObjectBytes() + " bytes");
     }
     BlobInfo info = storage(() -> backend.completeMultipart(c.key(), uploadId, parts, sha));
+    if (info.size() > settings.maxObjectBytes()) {
+      // a part replaced between the check above and the join: refuse the result
+      storage(() -> backend.delete(c.key()));
+      throw new ApiException(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          "the object is larger than the limit of " + settings.maxObjectBytes() + " bytes");
+    }
     ctx.contentType(JSON)
         .result(
             Json.write(
@@ -677,6 +699,17 @@ public final class StorageHandlers {
     if (len != null && !DIGITS.matcher(len).matches()) {
       throw new ApiException(ErrorCode.SIGNATURE_MISMATCH, "len is not a length");
     }
+    // every signed field is checked for its shape before the MAC, so that no value can carry
+    // another field's line into the signed message
+    if (sha != null && !SHA256_HEX.matcher(sha).matches()) {
+      throw new ApiException(ErrorCode.SIGNATURE_MISMATCH, "sha256 is not 64 lowercase hex digits");
+    }
+    if (type != null && !PRINTABLE.matcher(type).matches()) {
+      throw new ApiException(ErrorCode.SIGNATURE_MISMATCH, "type is not a printable media type");
+    }
+    if (uploadId != null && !UPLOAD_ID_HEX.matcher(uploadId).matches()) {
+      throw new ApiException(ErrorCode.SIGNATURE_MISMATCH, "uploadId is not an upload id");
+    }
     GatewaySignature.Claims claims =
         new GatewaySignature.Claims(
             method,
@@ -713,7 +746,11 @@ public final class StorageHandlers {
     GatewaySignature.Claims claims = verify(ctx, "PUT", key, true);
     BlobStore store = gateway.store();
     long declared = ctx.req().getContentLengthLong();
-    long max = settings.maxObjectBytes();
+    // a part is at most MAX_PART_BYTES: the S3 store holds one part in memory while it sends it
+    long max =
+        claims.uploadId() != null
+            ? Math.min(settings.maxObjectBytes(), MAX_PART_BYTES)
+            : settings.maxObjectBytes();
     if (declared > max) {
       throw new ApiException(
           ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than the limit of " + max + " bytes");
@@ -784,6 +821,9 @@ public final class StorageHandlers {
     res.setHeader(
         "Last-Modified", HTTP_DATE.format(Instant.ofEpochMilli(info.lastModifiedMillis())));
     res.setHeader("Cache-Control", "private, max-age=" + maxAge + ", immutable");
+    // stored bytes are data, never active content on this origin (the API's and the sync's)
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Content-Security-Policy", "sandbox; default-src 'none'");
     if (ifNoneMatch != null && etagMatches(ifNoneMatch, info.etag())) {
       res.setStatus(304);
       return;
