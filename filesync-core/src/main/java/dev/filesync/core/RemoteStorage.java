@@ -22,6 +22,8 @@ public interface RemoteStorage extends AutoCloseable {
    * @param contentType the media type to store, or {@code null}
    * @param progress told as bytes go out
    * @throws RemoteStorageException when the storage refuses or cannot be reached
+   * @throws FileSyncException when {@code source} cannot be read or does not have {@code size}
+   *     bytes (nothing is sent)
    */
   void upload(
       String key,
@@ -38,6 +40,7 @@ public interface RemoteStorage extends AutoCloseable {
    *
    * @return the number of bytes written
    * @throws RemoteStorageException with status 404 when there is no such object
+   * @throws FileSyncException when {@code target} cannot be written
    */
   long download(String key, Path target, TransferListener progress) throws FileSyncException;
 
