@@ -15,7 +15,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "FileSync 0.1.0-SNAPSHOT",
     description = "Local-first file sync: the server, and client commands over a data directory.",
-    subcommands = {ServerCommand.class},
+    subcommands = {
+      ServerCommand.class,
+      FileCommands.Add.class,
+      FileCommands.Ls.class,
+      FileCommands.Get.class,
+      FileCommands.Update.class,
+      FileCommands.Rm.class,
+      FileCommands.Retry.class,
+      FileCommands.Status.class,
+      FileCommands.Sync.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

@@ -85,7 +85,9 @@ final class Settings implements CommandLine.IDefaultValueProvider {
 
   @Override
   public String defaultValue(ArgSpec arg) {
-    if (!(arg instanceof OptionSpec option) || MANUAL.contains(option.longestName())) {
+    if (!(arg instanceof OptionSpec option)
+        || ("server".equals(option.command().name()) && MANUAL.contains(option.longestName()))
+        || option.longestName().equals("--config")) {
       return arg.defaultValue();
     }
     String v = lookup(option.longestName());

@@ -1,0 +1,89 @@
+package dev.filesync.core.internal;
+
+import dev.filesync.store.Store;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Decides when a content file may go (invariant 2): only when no live row references its hash, no
+ * transfer holds it ({@link #pin}), and no save is between writing the bytes and committing the row
+ * ({@link #beginSave}). Removal is deferred, never blocking: a candidate waits in a set until the
+ * GC lock is free, and is re-examined when a save or a transfer ends.
+ */
+public final class ContentGuard {
+  private static final System.Logger LOG = System.getLogger(ContentGuard.class.getName());
+
+  private final Store store;
+  private final LocalContent content;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ConcurrentHashMap<String, Integer> pins = new ConcurrentHashMap<>();
+  private final Set<String> candidates = ConcurrentHashMap.newKeySet();
+
+  /** A guard over {@code content}, whose rows are in {@code store}. */
+  public ContentGuard(Store store, LocalContent content) {
+    this.store = store;
+    this.content = content;
+  }
+
+  /** Marks a save in progress: no content file is removed until {@link #endSave}. */
+  public void beginSave() {
+    lock.readLock().lock();
+  }
+
+  /** Ends a save begun on this thread, then runs pending removals. */
+  public void endSave() {
+    lock.readLock().unlock();
+    drain();
+  }
+
+  /** A transfer holds {@code hash}. */
+  public void pin(String hash) {
+    pins.merge(hash, 1, Integer::sum);
+  }
+
+  /** A transfer released {@code hash}; pending removals run. */
+  public void unpin(String hash) {
+    pins.computeIfPresent(hash, (k, n) -> n == 1 ? null : n - 1);
+    drain();
+  }
+
+  /** Whether a transfer holds {@code hash}. */
+  public boolean pinned(String hash) {
+    return pins.containsKey(hash);
+  }
+
+  /** Removes {@code hash}'s content file when nothing references it any more. */
+  public void release(String hash) {
+    if (hash == null || hash.isEmpty()) {
+      return;
+    }
+    candidates.add(hash);
+    drain();
+  }
+
+  private void drain() {
+    if (candidates.isEmpty() || !lock.writeLock().tryLock()) {
+      return; // a save is running; it drains when it ends
+    }
+    try {
+      for (String hash : Set.copyOf(candidates)) {
+        if (pinned(hash)) {
+          continue; // the transfer drains when it ends
+        }
+        candidates.remove(hash);
+        if (Rows.liveWithHash(store, hash).isEmpty()) {
+          try {
+            content.delete(hash);
+          } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove content " + hash, e);
+          }
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+}
