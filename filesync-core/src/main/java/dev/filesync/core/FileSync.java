@@ -275,6 +275,30 @@ public final class FileSync implements AutoCloseable {
     return content.open(hash);
   }
 
+  /**
+   * Re-reads every local copy and checks it against its file's SHA-256; corrupt copies are removed
+   * and downloaded again (or reported as errors when no remote copy exists), as {@link #open} does
+   * for one file.
+   *
+   * @return the ids of the files whose local copy was corrupt
+   */
+  public List<String> verifyLocalCopies() throws IOException {
+    List<String> bad = new ArrayList<>();
+    java.util.Set<String> checked = new java.util.HashSet<>();
+    for (FileRow row : Rows.files(store)) {
+      if (!row.live() || !checked.add(row.contentHash()) || !content.has(row.contentHash())) {
+        continue;
+      }
+      if (!content.verify(row.contentHash())) {
+        for (FileRow r : Rows.liveWithHash(store, row.contentHash())) {
+          bad.add(r.id());
+        }
+        corrupt(row);
+      }
+    }
+    return bad;
+  }
+
   private void corrupt(FileRow row) throws IOException {
     content.delete(row.contentHash());
     List<Event<?>> events = new ArrayList<>();

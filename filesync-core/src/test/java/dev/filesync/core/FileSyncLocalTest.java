@@ -38,6 +38,47 @@ class FileSyncLocalTest {
   }
 
   @Test
+  void orphanedContentIsSweptWhenTheEngineStartsButYoungFilesAndReferencedOnesStay()
+      throws Exception {
+    Device d = open();
+    String kept = d.files.save("kept".getBytes(UTF_8), "kept.txt", "text/plain");
+    dev.filesync.core.internal.LocalContent content =
+        dev.filesync.core.internal.FileSystemContent.open(d.root, "shared");
+    String old =
+        content.save(new java.io.ByteArrayInputStream("crashed save".getBytes(UTF_8))).sha256Hex();
+    String young =
+        content
+            .save(new java.io.ByteArrayInputStream("save in progress".getBytes(UTF_8)))
+            .sha256Hex();
+    java.time.Instant now = d.time.instant();
+    Files.setLastModifiedTime(
+        content.path(old), java.nio.file.attribute.FileTime.from(now.minusSeconds(3600)));
+    Files.setLastModifiedTime(content.path(young), java.nio.file.attribute.FileTime.from(now));
+    Files.setLastModifiedTime(
+        contentFile(kept), java.nio.file.attribute.FileTime.from(now.minusSeconds(3600)));
+
+    d.files.close();
+    d.start(); // the engine starts leading again and sweeps
+    d.awaitIdle();
+
+    assertThat(content.has(old)).as("an hour-old orphan is removed").isFalse();
+    assertThat(content.has(young)).as("a fresh one may be a save in another process").isTrue();
+    assertThat(d.read(kept)).isEqualTo("kept".getBytes(UTF_8));
+  }
+
+  @Test
+  void aVerifyPassFindsCorruptCopies() throws Exception {
+    Device d = open();
+    String good = d.files.save("good".getBytes(UTF_8), "g.txt", "text/plain");
+    String bad = d.files.save("bad".getBytes(UTF_8), "b.txt", "text/plain");
+    Files.write(contentFile(bad), "BAD".getBytes(UTF_8));
+    assertThat(d.files.verifyLocalCopies()).containsExactly(bad);
+    assertThat(d.files.displayState(bad).hasLocalCopy()).isFalse();
+    assertThat(d.read(good)).isEqualTo("good".getBytes(UTF_8));
+    assertThat(d.files.verifyLocalCopies()).isEmpty();
+  }
+
+  @Test
   void saveStoresLocallyAndMarksDone() throws Exception {
     Device d = open();
     String id = d.files.save("hello".getBytes(UTF_8), "a.txt", "text/plain");

@@ -55,6 +55,43 @@ public final class ContentGuard {
     return pins.containsKey(hash);
   }
 
+  /**
+   * Removes content files that no live row references: leftovers of a crash between writing the
+   * bytes and committing the row, or of a removal that failed. Only files older than {@code minAge}
+   * go, so that a save still running in another process on the same data directory (bytes written,
+   * row not yet committed) keeps its file.
+   *
+   * @return how many files were removed
+   */
+  public int sweep(java.time.Duration minAge, java.time.Instant now) throws IOException {
+    int removed = 0;
+    for (String hash : content.list()) {
+      if (pinned(hash) || !Rows.liveWithHash(store, hash).isEmpty()) {
+        continue;
+      }
+      java.nio.file.Path p = content.path(hash);
+      java.time.Instant modified;
+      try {
+        modified = java.nio.file.Files.getLastModifiedTime(p).toInstant();
+      } catch (java.nio.file.NoSuchFileException gone) {
+        continue;
+      }
+      if (modified.plus(minAge).isAfter(now)) {
+        continue;
+      }
+      lock.writeLock().lock();
+      try {
+        if (!pinned(hash) && Rows.liveWithHash(store, hash).isEmpty()) {
+          content.delete(hash);
+          removed++;
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+    return removed;
+  }
+
   /** Removes {@code hash}'s content file when nothing references it any more. */
   public void release(String hash) {
     if (hash == null || hash.isEmpty()) {

@@ -371,8 +371,23 @@ public final class SyncEngine implements AutoCloseable {
     if (remote != null) {
       scheduleHealthCheck();
     }
+    try {
+      int swept = s.guard().sweep(ORPHAN_MIN_AGE, s.clock().instant());
+      if (swept > 0) {
+        LOG.log(
+            System.Logger.Level.INFO, "removed {0} content files no live file references", swept);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "orphan sweep failed", e);
+    }
     dispatch();
   }
+
+  /**
+   * How old an unreferenced content file must be before the sweep at leadership start removes it:
+   * long enough that a save in another process (bytes written, row not yet committed) is done.
+   */
+  static final Duration ORPHAN_MIN_AGE = Duration.ofMinutes(10);
 
   private boolean recoverAndReconcileAll() {
     boolean ok = true;
@@ -685,7 +700,13 @@ public final class SyncEngine implements AutoCloseable {
   }
 
   private LocalState merge(LocalState e, LocalState next) {
-    boolean keepUp = active(Direction.UPLOAD, e.fileId(), e.uploadStatus());
+    // an upload that ran out of attempts stays in error for the same bytes until retryErrors()
+    // (or new bytes) says otherwise: another event about the file must not silently re-queue it
+    boolean keepUp =
+        active(Direction.UPLOAD, e.fileId(), e.uploadStatus())
+            || (e.uploadStatus().equals(ERROR)
+                && next.uploadStatus().equals(QUEUED)
+                && e.localHash().equals(next.localHash()));
     boolean keepDown = active(Direction.DOWNLOAD, e.fileId(), e.downloadStatus());
     String up = keepUp ? e.uploadStatus() : next.uploadStatus();
     String down = keepDown ? e.downloadStatus() : next.downloadStatus();
