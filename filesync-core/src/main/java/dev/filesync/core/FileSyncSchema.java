@@ -179,26 +179,27 @@ public final class FileSyncSchema {
           "v1.FileUpdated",
           ArgsCodec.forRecord(FileUpdated.class),
           (a, db) -> {
+            // A publication of a remote key (non-empty remoteKey) for bytes the row no longer
+            // holds is stale: an upload that finished after a newer edit (in this process, or on
+            // another device and ordered later by a rebase). It is skipped, so the newer edit
+            // stays; the reference applied it and paired the new row with the old bytes (9.B2).
+            // Content updates carry remoteKey "" and always apply. Deterministic, so every
+            // replica skips the same events.
+            String guard =
+                a.remoteKey().isEmpty() ? "" : " AND (contentHash = ? OR contentHash = '')";
+            List<Object> params = new java.util.ArrayList<>();
+            String sql = "UPDATE files SET path = ?, remoteKey = ?, contentHash = ?, updatedAt = ?";
+            params.addAll(List.of(a.path(), a.remoteKey(), a.contentHash(), a.updatedAt()));
             if (a.metadataJson().isPresent()) {
-              db.execute(
-                  "UPDATE files SET path = ?, remoteKey = ?, contentHash = ?, updatedAt = ?,"
-                      + " metadataJson = ? WHERE id = ?",
-                  a.path(),
-                  a.remoteKey(),
-                  a.contentHash(),
-                  a.updatedAt(),
-                  a.metadataJson().value(),
-                  a.id());
-            } else {
-              db.execute(
-                  "UPDATE files SET path = ?, remoteKey = ?, contentHash = ?, updatedAt = ?"
-                      + " WHERE id = ?",
-                  a.path(),
-                  a.remoteKey(),
-                  a.contentHash(),
-                  a.updatedAt(),
-                  a.id());
+              sql += ", metadataJson = ?";
+              params.add(a.metadataJson().value());
             }
+            sql += " WHERE id = ?" + guard;
+            params.add(a.id());
+            if (!a.remoteKey().isEmpty()) {
+              params.add(a.contentHash());
+            }
+            db.execute(sql, params.toArray());
           });
 
   /** {@code v1.FileDeleted}: sets {@code deletedAt}. */

@@ -187,6 +187,40 @@ class FileSyncSchemaTest {
     }
   }
 
+  @Test
+  void aStaleRemoteKeyPublicationDoesNotUndoANewerEdit() throws Exception {
+    String h2 = "b".repeat(64);
+    String path2 = "livestore-filesync-files/user_42_main/" + h2;
+    try (Store store = Store.open(StoreConfig.builder(dir, "s", FileSyncSchema.schema()).build())) {
+      store.commit(
+          FileSyncSchema.FILE_CREATED.of(
+              new FileCreated("f1", PATH, HASH, ArgField.of(null), T, T)));
+      // a newer edit replaces the bytes (remote key "")
+      store.commit(
+          FileSyncSchema.FILE_UPDATED.of(
+              new FileUpdated("f1", path2, "", h2, ArgField.absent(), T.plusSeconds(1))));
+      // then the upload of the old bytes finishes and publishes its key: skipped
+      store.commit(
+          FileSyncSchema.FILE_UPDATED.of(
+              new FileUpdated("f1", PATH, KEY, HASH, ArgField.absent(), T.plusSeconds(2))));
+      assertThat(
+              store.query(
+                  Query.first(
+                      "SELECT contentHash, remoteKey FROM files WHERE id = 'f1'",
+                      r -> r.getString(1) + "|" + r.getString(2))))
+          .contains(h2 + "|");
+      // the publication for the current bytes applies
+      String key2 = "user_42_main/" + h2;
+      store.commit(
+          FileSyncSchema.FILE_UPDATED.of(
+              new FileUpdated("f1", path2, key2, h2, ArgField.absent(), T.plusSeconds(3))));
+      assertThat(
+              store.query(
+                  Query.first("SELECT remoteKey FROM files WHERE id = 'f1'", r -> r.getString(1))))
+          .contains(key2);
+    }
+  }
+
   private static String metadata(Store store) {
     return store
         .query(

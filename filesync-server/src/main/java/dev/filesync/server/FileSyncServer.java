@@ -440,6 +440,16 @@ public final class FileSyncServer implements AutoCloseable {
       l = log;
       st = storage;
     }
+    if (a != null) {
+      // Stop accepting first: a client that retries a request cut by the shutdown (the JDK client
+      // retries a GET once) must be refused, not accepted by a connector that is about to stop and
+      // then left without an answer.
+      for (Connector connector : a.jettyServer().server().getConnectors()) {
+        if (connector instanceof org.eclipse.jetty.server.NetworkConnector n) {
+          n.close();
+        }
+      }
+    }
     if (h != null) {
       h.shutdown();
     }

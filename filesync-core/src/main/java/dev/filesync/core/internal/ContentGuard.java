@@ -89,6 +89,7 @@ public final class ContentGuard {
         lock.writeLock().unlock();
       }
     }
+    drain(); // releases asked for while the sweep held the lock
     return removed;
   }
 
@@ -102,25 +103,34 @@ public final class ContentGuard {
   }
 
   private void drain() {
-    if (candidates.isEmpty() || !lock.writeLock().tryLock()) {
-      return; // a save is running; it drains when it ends
-    }
-    try {
-      for (String hash : Set.copyOf(candidates)) {
-        if (pinned(hash)) {
-          continue; // the transfer drains when it ends
-        }
-        candidates.remove(hash);
-        if (Rows.liveWithHash(store, hash).isEmpty()) {
-          try {
-            content.delete(hash);
-          } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot remove content " + hash, e);
+    // Loop: a release that arrives while this drain holds the lock fails its own tryLock and
+    // relies on this one to pick its hash up.
+    while (true) {
+      if (candidates.isEmpty() || !lock.writeLock().tryLock()) {
+        return; // a save is running; it drains when it ends
+      }
+      boolean progress = false;
+      try {
+        for (String hash : Set.copyOf(candidates)) {
+          if (pinned(hash)) {
+            continue; // the transfer drains when it ends
+          }
+          candidates.remove(hash);
+          progress = true;
+          if (Rows.liveWithHash(store, hash).isEmpty()) {
+            try {
+              content.delete(hash);
+            } catch (IOException e) {
+              LOG.log(System.Logger.Level.WARNING, "cannot remove content " + hash, e);
+            }
           }
         }
+      } finally {
+        lock.writeLock().unlock();
       }
-    } finally {
-      lock.writeLock().unlock();
+      if (!progress) {
+        return; // only pinned hashes are left: their transfers drain when they end
+      }
     }
   }
 }

@@ -145,6 +145,10 @@ public final class SyncEngine implements AutoCloseable {
     final int attempt;
     final int generation;
     volatile Thread thread;
+
+    /** System.nanoTime() of the last byte moved (or of the start). */
+    volatile long lastProgress = System.nanoTime();
+
     boolean rerun;
 
     Transfer(Direction d, String fileId, String hash, String key, int attempt, int generation) {
@@ -319,8 +323,10 @@ public final class SyncEngine implements AutoCloseable {
             } catch (RuntimeException e) {
               LOG.log(System.Logger.Level.ERROR, "engine command failed", e);
             } finally {
-              pendingCommands.decrementAndGet();
+              // idle first, then the count: an awaiter that sees no pending command must also see
+              // the state this command left
               engineIdle = computeIdle();
+              pendingCommands.decrementAndGet();
               signalIdle();
             }
           });
@@ -674,7 +680,28 @@ public final class SyncEngine implements AutoCloseable {
     } else {
       boolean uploaded = !f.remoteKey().isEmpty();
       if (!local && !uploaded) {
-        return; // nothing to do until a remote key arrives
+        // nothing to do until a remote key arrives; but no status may claim a transfer that is
+        // not running (an upload of older bytes that just ended, say)
+        if (existing.isPresent()) {
+          LocalState e = existing.get();
+          boolean upStale =
+              e.uploadStatus().equals(IN_PROGRESS)
+                  && !inflight.get(Direction.UPLOAD).containsKey(id);
+          boolean downStale =
+              e.downloadStatus().equals(IN_PROGRESS)
+                  && !inflight.get(Direction.DOWNLOAD).containsKey(id);
+          if (upStale || downStale) {
+            commitState(
+                new LocalState(
+                    id,
+                    f.path(),
+                    "",
+                    downStale ? "pending" : e.downloadStatus(),
+                    upStale ? "pending" : e.uploadStatus(),
+                    e.lastSyncError()));
+          }
+        }
+        return;
       }
       target =
           new LocalState(
@@ -839,6 +866,7 @@ public final class SyncEngine implements AutoCloseable {
     String mime = f.mimeType();
     try {
       s.executor().execute(() -> run(t, mime));
+      watchForStall(t);
     } catch (RejectedExecutionException e) {
       s.guard().unpin(t.hash);
       inflight.get(d).remove(id);
@@ -858,6 +886,53 @@ public final class SyncEngine implements AutoCloseable {
     s.events().emit(new FileSyncEvent.TransferCompleted(d, f.id()));
   }
 
+  /**
+   * How long a transfer may move no byte before it is interrupted (and so fails, retryably): a
+   * half-open connection would otherwise hold its slot, and its file in {@code inProgress}, for
+   * good.
+   */
+  static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * The stall watchdog runs on real time, not on the injected scheduler: it measures bytes moved
+   * per wall-clock interval, and tests that drive the scheduler by hand must not see its timers.
+   */
+  private final java.util.concurrent.ScheduledExecutorService stallWatch =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("filesync-stall-watch").unstarted(r));
+
+  private void watchForStall(Transfer t) {
+    if (closing.get()) {
+      return;
+    }
+    try {
+      stallWatch.schedule(
+          () ->
+              post(
+                  () -> {
+                    if (inflight.get(t.direction).get(t.fileId) != t) {
+                      return; // it ended
+                    }
+                    Thread th = t.thread;
+                    if (th != null
+                        && System.nanoTime() - t.lastProgress > STALL_TIMEOUT.toNanos()) {
+                      LOG.log(
+                          System.Logger.Level.WARNING,
+                          "{0} of {1} moved no byte for {2}: interrupting it",
+                          t.direction,
+                          t.fileId,
+                          STALL_TIMEOUT);
+                      th.interrupt();
+                    }
+                    watchForStall(t);
+                  }),
+          STALL_TIMEOUT.toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closingNow) {
+      // the engine is closing: nothing left to watch
+    }
+  }
+
   /** Runs on the transfer executor; posts the outcome to the engine thread. */
   private void run(Transfer t, String mime) {
     t.thread = Thread.currentThread();
@@ -872,7 +947,12 @@ public final class SyncEngine implements AutoCloseable {
       s.guard().unpin(t.hash);
     }
     if (!outcome.ok() && outcome.retryable()) {
-      boolean healthy = remote.healthy();
+      boolean healthy;
+      try {
+        healthy = remote.healthy();
+      } catch (RuntimeException e) {
+        healthy = false;
+      }
       outcome = new Outcome(false, true, healthy, outcome.message());
     }
     Outcome o = outcome;
@@ -892,10 +972,11 @@ public final class SyncEngine implements AutoCloseable {
           size,
           t.hash,
           mime,
-          (done, total) ->
-              s.events()
-                  .emit(
-                      new FileSyncEvent.TransferProgress(Direction.UPLOAD, t.fileId, done, total)));
+          (done, total) -> {
+            t.lastProgress = System.nanoTime();
+            s.events()
+                .emit(new FileSyncEvent.TransferProgress(Direction.UPLOAD, t.fileId, done, total));
+          });
       return Outcome.OK;
     } catch (RemoteStorageException e) {
       return new Outcome(false, e.retryable(), true, describe(e));
@@ -917,11 +998,12 @@ public final class SyncEngine implements AutoCloseable {
       remote.download(
           t.key,
           temp,
-          (done, total) ->
-              s.events()
-                  .emit(
-                      new FileSyncEvent.TransferProgress(
-                          Direction.DOWNLOAD, t.fileId, done, total)));
+          (done, total) -> {
+            t.lastProgress = System.nanoTime();
+            s.events()
+                .emit(
+                    new FileSyncEvent.TransferProgress(Direction.DOWNLOAD, t.fileId, done, total));
+          });
       content.adopt(temp, t.hash);
       temp = null;
       return Outcome.OK;
@@ -1121,12 +1203,18 @@ public final class SyncEngine implements AutoCloseable {
       s.executor()
           .execute(
               () -> {
-                boolean healthy = remote.healthy();
+                boolean healthy;
+                try {
+                  healthy = remote.healthy();
+                } catch (RuntimeException | Error e) {
+                  healthy = false; // a RemoteStorage must not throw here; treat it as unhealthy
+                }
+                boolean result = healthy;
                 post(
                     () -> {
                       healthCheckRunning = false;
                       if (gen == generation) {
-                        onHealth(healthy);
+                        onHealth(result);
                         if (healthRecheck) {
                           healthRecheck = false;
                           checkHealth();
@@ -1171,6 +1259,7 @@ public final class SyncEngine implements AutoCloseable {
       return;
     }
     lockSubscription.close();
+    stallWatch.shutdownNow();
     CompletableFuture<Void> stopped = new CompletableFuture<>();
     post(
         () -> {
