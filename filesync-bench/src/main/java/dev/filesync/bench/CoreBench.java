@@ -44,6 +44,10 @@ public final class CoreBench {
 
   record Device(Store store, RemoteStorage remote, FileSync files) implements AutoCloseable {
     static Device open(Path data, URI server) throws IOException {
+      return open(data, server, 2);
+    }
+
+    static Device open(Path data, URI server, int concurrency) throws IOException {
       Store store =
           Store.open(
               StoreConfig.builder(data, "bench", FileSyncSchema.schema())
@@ -51,7 +55,12 @@ public final class CoreBench {
                   .pullWait(Duration.ofSeconds(1))
                   .build());
       RemoteStorage remote = RemoteStorages.signer(server.resolve("/api"), () -> TOKEN);
-      FileSync files = FileSync.start(FileSync.builder(store, data).remote(remote).build());
+      FileSync files =
+          FileSync.start(
+              FileSync.builder(store, data)
+                  .remote(remote)
+                  .concurrency(concurrency, concurrency)
+                  .build());
       return new Device(store, remote, files);
     }
 
@@ -178,6 +187,36 @@ public final class CoreBench {
           smallCount / smallSave,
           smallCount / smallUp,
           (smallCount + 1) / smallDown);
+
+      // per-direction concurrency: the default is the figure where more stops helping
+      StringBuilder up = new StringBuilder();
+      StringBuilder down = new StringBuilder();
+      for (int conc : new int[] {1, 2, 4, 8}) {
+        Path batch = Files.createDirectories(tmp.resolve("conc" + conc));
+        List<Path> bf = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          bf.add(randomFile(batch.resolve("c" + i), 64 << 10, 10_000L * conc + i));
+        }
+        try (Device u = Device.open(tmp.resolve("up" + conc), base, conc)) {
+          u.files.pause();
+          for (Path f : bf) {
+            u.files.save(f);
+          }
+          long t0 = System.nanoTime();
+          u.files.resume();
+          u.settle();
+          up.append(String.format(Locale.ROOT, "  %d: %.0f", conc, 200 / seconds(t0)));
+        }
+        try (Device dl = Device.open(tmp.resolve("down" + conc), base, conc)) {
+          long t0 = System.nanoTime();
+          dl.settle();
+          long n = dl.files.status().downloads().getOrDefault("done", 0L);
+          down.append(String.format(Locale.ROOT, "  %d: %.0f", conc, n / seconds(t0)));
+        }
+      }
+      System.out.printf(Locale.ROOT, "%-34s%s files/s%n", "upload concurrency (64 KiB files)", up);
+      System.out.printf(
+          Locale.ROOT, "%-34s%s files/s%n", "download concurrency (new device)", down);
 
       try (Device e = Device.open(tmp.resolve("e"), base);
           Device f = Device.open(tmp.resolve("f"), base)) {

@@ -220,6 +220,9 @@ public final class FileSystemContent implements LocalContent {
     Path target = path(hash);
     if (intact(target, hash)) {
       Files.delete(temp);
+      // a fresh save of old bytes: the orphan sweep (which spares recent files) must see it as new
+      Files.setLastModifiedTime(
+          target, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
       return;
     }
     Files.createDirectories(storeDirectory);
