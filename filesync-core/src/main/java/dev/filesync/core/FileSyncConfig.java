@@ -87,12 +87,14 @@ public final class FileSyncConfig {
     return Optional.ofNullable(remote);
   }
 
-  /** Uploads running at once (default 2). */
+  /**
+   * Uploads running at once (default 4, chosen by {@code bin/bench core}; see docs/benchmarks.md).
+   */
   public int uploadConcurrency() {
     return uploadConcurrency;
   }
 
-  /** Downloads running at once (default 2). */
+  /** Downloads running at once (default 4, chosen by {@code bin/bench core}). */
   public int downloadConcurrency() {
     return downloadConcurrency;
   }
@@ -147,8 +149,8 @@ public final class FileSyncConfig {
     private final Store store;
     private final Path localRoot;
     private RemoteStorage remote;
-    private int uploadConcurrency = 2;
-    private int downloadConcurrency = 2;
+    private int uploadConcurrency = 4;
+    private int downloadConcurrency = 4;
     private int maxAttempts = 6;
     private Duration retryBaseDelay = Duration.ofSeconds(1);
     private Duration retryMaxDelay = Duration.ofSeconds(60);
