@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Two devices sharing one sync backend and one remote storage. */
 class TwoDevicesTest {
   @TempDir Path dir;
-  private final InMemorySyncBackend backend = new InMemorySyncBackend();
+  private final dev.filesync.store.FakeSyncBackend backend =
+      new dev.filesync.store.FakeSyncBackend();
   private final FakeRemoteStorage remote = new FakeRemoteStorage();
   private final List<Device> devices = new ArrayList<>();
 

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.filesync.server.FileSyncServer;
 import dev.filesync.server.LogEvent;
 import dev.filesync.server.ServerConfig;
-import dev.filesync.store.TodoSchema.CounterMixed;
-import dev.filesync.store.TodoSchema.TodoAdded;
-import dev.filesync.store.TodoSchema.TodoDeleted;
-import dev.filesync.store.TodoSchema.TodoRenamed;
-import dev.filesync.store.TodoSchema.UiSet;
+import dev.filesync.store.TaskSchema.CounterMixed;
+import dev.filesync.store.TaskSchema.TaskAdded;
+import dev.filesync.store.TaskSchema.TaskDeleted;
+import dev.filesync.store.TaskSchema.TaskRenamed;
+import dev.filesync.store.TaskSchema.UiSet;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +66,7 @@ abstract class ConvergenceContract {
             HttpSyncBackend.builder(URI.create("http://127.0.0.1:" + port)).token(TOKEN).build());
     Store store =
         Store.open(
-            StoreConfig.builder(dir.resolve(name), storeId, TodoSchema.SCHEMA)
+            StoreConfig.builder(dir.resolve(name), storeId, TaskSchema.SCHEMA)
                 .syncBackend(backend)
                 .pullWait(Duration.ofSeconds(5))
                 .backoff(Duration.ofMillis(10), Duration.ofMillis(200))
@@ -105,9 +105,9 @@ abstract class ConvergenceContract {
                       for (int k = 0; k < perClient; k++) {
                         c.store()
                             .commit(
-                                TodoSchema.TODO_ADDED.of(
-                                    new TodoAdded("c" + me + "-" + k, "item", T)),
-                                TodoSchema.COUNTER_MIXED.of(new CounterMixed(me * 1000 + k)));
+                                TaskSchema.TASK_ADDED.of(
+                                    new TaskAdded("c" + me + "-" + k, "item", T)),
+                                TaskSchema.COUNTER_MIXED.of(new CounterMixed(me * 1000 + k)));
                       }
                     } catch (Exception e) {
                       throw new RuntimeException(e);
@@ -121,9 +121,9 @@ abstract class ConvergenceContract {
     assertThat(server.eventLog().head(storeId)).isEqualTo(2L * n * perClient);
     Map<String, Object> expected = replayOfServerLog();
     for (Client c : cs) {
-      assertThat(TodoSchema.syncedState(c.store())).isEqualTo(expected);
+      assertThat(TaskSchema.syncedState(c.store())).isEqualTo(expected);
     }
-    assertThat(cs.get(0).store().query(TodoSchema.ALL_TODOS)).hasSize(n * perClient);
+    assertThat(cs.get(0).store().query(TaskSchema.ALL_TASKS)).hasSize(n * perClient);
   }
 
   /**
@@ -165,7 +165,7 @@ abstract class ConvergenceContract {
           c.store().syncNow();
         }
       } else if (action < 16) {
-        c.store().commit(TodoSchema.UI_SET.of(new UiSet("k" + rnd.nextInt(3), "v" + step)));
+        c.store().commit(TaskSchema.UI_SET.of(new UiSet("k" + rnd.nextInt(3), "v" + step)));
       } else if (action < 20) {
         c.store().awaitSynced(Duration.ofMillis(100)); // lets some syncing interleave; not asserted
       } else {
@@ -196,7 +196,7 @@ abstract class ConvergenceContract {
     Map<String, Object> expected = replayOfServerLog();
     int rebased = 0;
     for (Client c : cs) {
-      assertThat(TodoSchema.syncedState(c.store()))
+      assertThat(TaskSchema.syncedState(c.store()))
           .as("client %s", c.store().clientId())
           .isEqualTo(expected);
       assertThat(c.store().syncState().upstreamHead()).isEqualTo(head);
@@ -225,10 +225,10 @@ abstract class ConvergenceContract {
   private static Event<?> randomEvent(Random rnd, int step) {
     String id = "t" + rnd.nextInt(12);
     return switch (rnd.nextInt(4)) {
-      case 0 -> TodoSchema.TODO_ADDED.of(new TodoAdded(id, "text" + step, T.plusSeconds(step)));
-      case 1 -> TodoSchema.TODO_RENAMED.of(new TodoRenamed(id, "renamed" + step));
-      case 2 -> TodoSchema.TODO_DELETED.of(new TodoDeleted(id));
-      default -> TodoSchema.COUNTER_MIXED.of(new CounterMixed(step));
+      case 0 -> TaskSchema.TASK_ADDED.of(new TaskAdded(id, "text" + step, T.plusSeconds(step)));
+      case 1 -> TaskSchema.TASK_RENAMED.of(new TaskRenamed(id, "renamed" + step));
+      case 2 -> TaskSchema.TASK_DELETED.of(new TaskDeleted(id));
+      default -> TaskSchema.COUNTER_MIXED.of(new CounterMixed(step));
     };
   }
 
@@ -237,7 +237,7 @@ abstract class ConvergenceContract {
     Client fresh = client("replay-" + System.nanoTime());
     assertThat(fresh.store().awaitSynced(Duration.ofSeconds(60))).isTrue();
     assertThat(fresh.store().syncState().upstreamHead()).isEqualTo(server.eventLog().head(storeId));
-    return TodoSchema.syncedState(fresh.store());
+    return TaskSchema.syncedState(fresh.store());
   }
 
   /** Waits until no client has pending events and every one has pulled the server's head. */

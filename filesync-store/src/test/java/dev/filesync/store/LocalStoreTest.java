@@ -1,19 +1,19 @@
 package dev.filesync.store;
 
-import static dev.filesync.store.TodoSchema.ALL_TODOS;
-import static dev.filesync.store.TodoSchema.COUNTER;
-import static dev.filesync.store.TodoSchema.COUNTER_MIXED;
-import static dev.filesync.store.TodoSchema.TODO_ADDED;
-import static dev.filesync.store.TodoSchema.TODO_RENAMED;
-import static dev.filesync.store.TodoSchema.UI_SET;
+import static dev.filesync.store.TaskSchema.ALL_TASKS;
+import static dev.filesync.store.TaskSchema.COUNTER;
+import static dev.filesync.store.TaskSchema.COUNTER_MIXED;
+import static dev.filesync.store.TaskSchema.TASK_ADDED;
+import static dev.filesync.store.TaskSchema.TASK_RENAMED;
+import static dev.filesync.store.TaskSchema.UI_SET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.filesync.store.TodoSchema.CounterMixed;
-import dev.filesync.store.TodoSchema.Todo;
-import dev.filesync.store.TodoSchema.TodoAdded;
-import dev.filesync.store.TodoSchema.TodoRenamed;
-import dev.filesync.store.TodoSchema.UiSet;
+import dev.filesync.store.TaskSchema.CounterMixed;
+import dev.filesync.store.TaskSchema.Task;
+import dev.filesync.store.TaskSchema.TaskAdded;
+import dev.filesync.store.TaskSchema.TaskRenamed;
+import dev.filesync.store.TaskSchema.UiSet;
 import dev.filesync.store.internal.RealStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +36,7 @@ class LocalStoreTest {
   @TempDir Path dir;
 
   private Store open() throws Exception {
-    return Store.open(StoreConfig.builder(dir, "user:42/main", TodoSchema.SCHEMA).build());
+    return Store.open(StoreConfig.builder(dir, "user:42/main", TaskSchema.SCHEMA).build());
   }
 
   @Test
@@ -44,15 +44,15 @@ class LocalStoreTest {
     try (Store store = open()) {
       SeqNum s =
           store.commit(
-              TODO_ADDED.of(new TodoAdded("a", "milk", T)),
-              TODO_RENAMED.of(new TodoRenamed("a", "oat milk")));
+              TASK_ADDED.of(new TaskAdded("a", "milk", T)),
+              TASK_RENAMED.of(new TaskRenamed("a", "oat milk")));
       assertThat(s.toString()).isEqualTo("e2");
-      assertThat(store.query(ALL_TODOS)).containsExactly(new Todo("a", "oat milk", 1));
+      assertThat(store.query(ALL_TASKS)).containsExactly(new Task("a", "oat milk", 1));
       assertThat(store.syncState().status()).isEqualTo(SyncStatus.LOCAL_ONLY);
     }
     try (Store store = open()) {
-      assertThat(store.query(ALL_TODOS)).containsExactly(new Todo("a", "oat milk", 1));
-      assertThat(store.commit(TODO_ADDED.of(new TodoAdded("b", "eggs", T))).toString())
+      assertThat(store.query(ALL_TASKS)).containsExactly(new Task("a", "oat milk", 1));
+      assertThat(store.commit(TASK_ADDED.of(new TaskAdded("b", "eggs", T))).toString())
           .isEqualTo("e3");
     }
     assertThat(dir.resolve("stores/user_42_main/store.db")).exists();
@@ -61,7 +61,7 @@ class LocalStoreTest {
   @Test
   void clientOnlyEventsCountOnTheClientComponent() throws Exception {
     try (Store store = open()) {
-      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)));
+      store.commit(TASK_ADDED.of(new TaskAdded("a", "milk", T)));
       assertThat(store.commit(UI_SET.of(new UiSet("theme", "dark"))).toString()).isEqualTo("e1.1");
       assertThat(store.commit(UI_SET.of(new UiSet("theme", "light"))).toString()).isEqualTo("e1.2");
       assertThat(store.commit(COUNTER_MIXED.of(new CounterMixed(5))).toString()).isEqualTo("e2");
@@ -75,14 +75,14 @@ class LocalStoreTest {
   @Test
   void rejectedEventChangesNothing() throws Exception {
     try (Store store = open()) {
-      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)));
+      store.commit(TASK_ADDED.of(new TaskAdded("a", "milk", T)));
       assertThatThrownBy(
               () ->
                   store.commit(
                       COUNTER_MIXED.of(new CounterMixed(1)),
-                      TODO_ADDED.of(new TodoAdded("a", "dup", T))))
+                      TASK_ADDED.of(new TaskAdded("a", "dup", T))))
           .isInstanceOf(EventRejectedException.class)
-          .hasMessageContaining("v1.TodoAdded");
+          .hasMessageContaining("v1.TaskAdded");
       assertThat(store.query(COUNTER))
           .as("the first event of the batch was rolled back too")
           .isZero();
@@ -106,32 +106,32 @@ class LocalStoreTest {
   void changedSchemaRebuildsTheStateFromTheLog() throws Exception {
     try (Store store = open()) {
       store.commit(
-          TODO_ADDED.of(new TodoAdded("a", "milk", T)),
-          TODO_ADDED.of(new TodoAdded("b", "eggs", T)));
+          TASK_ADDED.of(new TaskAdded("a", "milk", T)),
+          TASK_ADDED.of(new TaskAdded("b", "eggs", T)));
     }
     // version 2 keeps upper-cased texts: a different materializer, so a new state version
-    EventDef<TodoAdded> upper =
+    EventDef<TaskAdded> upper =
         EventDef.synced(
-            "v1.TodoAdded",
-            ArgsCodec.forRecord(TodoAdded.class),
+            "v1.TaskAdded",
+            ArgsCodec.forRecord(TaskAdded.class),
             (a, db) ->
                 db.execute(
-                    "INSERT INTO todos2 (id, text) VALUES (?, ?)",
+                    "INSERT INTO tasks2 (id, text) VALUES (?, ?)",
                     a.id(),
                     a.text().toUpperCase(java.util.Locale.ROOT)));
     StoreSchema v2 =
         StoreSchema.builder()
-            .table(TableDef.of("todos2", "CREATE TABLE todos2 (id TEXT PRIMARY KEY, text TEXT)"))
+            .table(TableDef.of("tasks2", "CREATE TABLE tasks2 (id TEXT PRIMARY KEY, text TEXT)"))
             .event(upper)
             .stateVersion("2")
             .build();
     try (Store store = Store.open(StoreConfig.builder(dir, "user:42/main", v2).build())) {
       assertThat(
               store.query(
-                  Query.list("SELECT text FROM todos2 ORDER BY id", r -> r.getString("text"))))
+                  Query.list("SELECT text FROM tasks2 ORDER BY id", r -> r.getString("text"))))
           .containsExactly("MILK", "EGGS");
       assertThat(
-              store.query(Query.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'todos'")))
+              store.query(Query.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'tasks'")))
           .as("old table dropped")
           .isZero();
     }
@@ -140,25 +140,25 @@ class LocalStoreTest {
   @Test
   void subscriptionsRunAgainOnlyWhenTheirTablesChangeAndOnlyTellNewResults() throws Exception {
     try (Store store = open()) {
-      BlockingQueue<List<Todo>> todos = new LinkedBlockingQueue<>();
+      BlockingQueue<List<Task>> tasks = new LinkedBlockingQueue<>();
       BlockingQueue<Long> counter = new LinkedBlockingQueue<>();
-      store.subscribe(ALL_TODOS, todos::add);
+      store.subscribe(ALL_TASKS, tasks::add);
       store.subscribe(COUNTER, counter::add);
-      assertThat(todos.poll(5, TimeUnit.SECONDS)).isEmpty();
+      assertThat(tasks.poll(5, TimeUnit.SECONDS)).isEmpty();
       assertThat(counter.poll(5, TimeUnit.SECONDS)).isZero();
 
-      store.commit(TODO_ADDED.of(new TodoAdded("a", "milk", T)));
-      assertThat(todos.poll(5, TimeUnit.SECONDS)).containsExactly(new Todo("a", "milk", 0));
+      store.commit(TASK_ADDED.of(new TaskAdded("a", "milk", T)));
+      assertThat(tasks.poll(5, TimeUnit.SECONDS)).containsExactly(new Task("a", "milk", 0));
       store.commit(COUNTER_MIXED.of(new CounterMixed(7)));
       assertThat(counter.poll(5, TimeUnit.SECONDS)).isEqualTo(7L);
       // renaming to the same text changes the row (renames), but a UI change touches neither query
       store.commit(UI_SET.of(new UiSet("theme", "dark")));
-      store.commit(TODO_RENAMED.of(new TodoRenamed("a", "milk")));
-      assertThat(todos.poll(5, TimeUnit.SECONDS)).containsExactly(new Todo("a", "milk", 1));
+      store.commit(TASK_RENAMED.of(new TaskRenamed("a", "milk")));
+      assertThat(tasks.poll(5, TimeUnit.SECONDS)).containsExactly(new Task("a", "milk", 1));
       // a marker commit on the counter proves the queues are drained in order
       store.commit(COUNTER_MIXED.of(new CounterMixed(0)));
       assertThat(counter.poll(5, TimeUnit.SECONDS)).isEqualTo(217L);
-      assertThat(todos).as("no delivery for unchanged results").isEmpty();
+      assertThat(tasks).as("no delivery for unchanged results").isEmpty();
       assertThat(counter).isEmpty();
     }
   }
@@ -226,14 +226,14 @@ class LocalStoreTest {
   void localOnlyStoreConfirmsItsOwnEventsAndTheStreamWaitsForMore() throws Exception {
     try (Store store = open()) {
       store.commit(
-          TODO_ADDED.of(new TodoAdded("a", "milk", T)),
+          TASK_ADDED.of(new TaskAdded("a", "milk", T)),
           UI_SET.of(new UiSet("k", "v")),
           COUNTER_MIXED.of(new CounterMixed(1)));
       try (EventStream stream =
-          store.confirmedEvents(SeqNum.ROOT, Set.of("v1.TodoAdded", "v1.TodoRenamed"))) {
+          store.confirmedEvents(SeqNum.ROOT, Set.of("v1.TaskAdded", "v1.TaskRenamed"))) {
         List<StoredEvent> first = stream.poll(10, Duration.ofSeconds(5));
-        assertThat(first).extracting(StoredEvent::name).containsExactly("v1.TodoAdded");
-        assertThat(first.get(0).args(TODO_ADDED)).isEqualTo(new TodoAdded("a", "milk", T));
+        assertThat(first).extracting(StoredEvent::name).containsExactly("v1.TaskAdded");
+        assertThat(first.get(0).args(TASK_ADDED)).isEqualTo(new TaskAdded("a", "milk", T));
         assertThat(stream.poll(10, Duration.ZERO)).isEmpty();
 
         List<List<StoredEvent>> later = new CopyOnWriteArrayList<>();
@@ -247,7 +247,7 @@ class LocalStoreTest {
                         Thread.currentThread().interrupt();
                       }
                     });
-        store.commit(TODO_RENAMED.of(new TodoRenamed("a", "oat milk")));
+        store.commit(TASK_RENAMED.of(new TaskRenamed("a", "oat milk")));
         waiter.join(30_000);
         assertThat(later).hasSize(1);
         assertThat(later.get(0)).extracting(e -> e.seqNum().toString()).containsExactly("e3");
@@ -256,7 +256,7 @@ class LocalStoreTest {
       try (EventStream all = store.confirmedEvents(SeqNum.parse("e1"), Set.of())) {
         assertThat(all.poll(10, Duration.ZERO))
             .extracting(StoredEvent::name)
-            .containsExactly("v1.CounterMixed", "v1.TodoRenamed");
+            .containsExactly("v1.CounterMixed", "v1.TaskRenamed");
       }
     }
   }
@@ -266,7 +266,7 @@ class LocalStoreTest {
     Store store = open();
     store.close();
     store.close();
-    assertThatThrownBy(() -> store.query(ALL_TODOS)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> store.query(ALL_TASKS)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> store.commit(COUNTER_MIXED.of(new CounterMixed(1))))
         .isInstanceOf(IllegalStateException.class);
   }
@@ -327,19 +327,19 @@ class LocalStoreTest {
 
   @Test
   void configValidatesAtOnce() {
-    StoreConfig.Builder b = StoreConfig.builder(dir, "s", TodoSchema.SCHEMA);
+    StoreConfig.Builder b = StoreConfig.builder(dir, "s", TaskSchema.SCHEMA);
     assertThatThrownBy(() -> b.pushBatchSize(0))
         .hasMessageContaining("pushBatchSize")
         .hasMessageContaining("0");
     assertThatThrownBy(() -> b.pullWait(Duration.ofMinutes(5))).hasMessageContaining("pullWait");
     assertThatThrownBy(() -> b.clientId("bad id")).hasMessageContaining("bad id");
-    assertThatThrownBy(() -> StoreConfig.builder(dir, "", TodoSchema.SCHEMA))
+    assertThatThrownBy(() -> StoreConfig.builder(dir, "", TaskSchema.SCHEMA))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder(dir, "a\nb", TodoSchema.SCHEMA))
+    assertThatThrownBy(() -> StoreConfig.builder(dir, "a\nb", TaskSchema.SCHEMA))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(StoreConfig.sanitizeStoreId("user:42/main")).isEqualTo("user_42_main");
     List<String> names = new ArrayList<>();
-    assertThatThrownBy(() -> StoreSchema.builder().event(TODO_ADDED).event(TODO_ADDED))
+    assertThatThrownBy(() -> StoreSchema.builder().event(TASK_ADDED).event(TASK_ADDED))
         .hasMessageContaining("duplicate event");
     assertThat(names).isEmpty();
   }

@@ -1,6 +1,6 @@
 package dev.filesync.store;
 
-import dev.filesync.store.TodoSchema.TodoAdded;
+import dev.filesync.store.TaskSchema.TaskAdded;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -20,7 +20,7 @@ public final class StoreProcessMain {
 
   public static void main(String[] args) throws Exception {
     StoreConfig.Builder b =
-        StoreConfig.builder(Path.of(args[0]), args[1], TodoSchema.SCHEMA)
+        StoreConfig.builder(Path.of(args[0]), args[1], TaskSchema.SCHEMA)
             .lockRetryInterval(Duration.ofMillis(50))
             .externalChangePollInterval(Duration.ofMillis(50))
             .backoff(Duration.ofMillis(20), Duration.ofMillis(200));
@@ -37,12 +37,12 @@ public final class StoreProcessMain {
         switch (cmd[0]) {
           case "commit" -> {
             store.commit(
-                TodoSchema.TODO_ADDED.of(
-                    new TodoAdded(
+                TaskSchema.TASK_ADDED.of(
+                    new TaskAdded(
                         cmd[1], "from pid " + ProcessHandle.current().pid(), Instant.EPOCH)));
             System.out.println("committed " + cmd[1]);
           }
-          case "count" -> System.out.println("count " + store.query(TodoSchema.ALL_TODOS).size());
+          case "count" -> System.out.println("count " + store.query(TaskSchema.ALL_TASKS).size());
           case "lock" -> System.out.println("lock " + store.lockStatus());
           case "synced" ->
               System.out.println(

@@ -1,13 +1,13 @@
 package dev.filesync.store;
 
-import static dev.filesync.store.TodoSchema.COUNTER_MIXED;
-import static dev.filesync.store.TodoSchema.TODO_ADDED;
-import static dev.filesync.store.TodoSchema.UI_SET;
+import static dev.filesync.store.TaskSchema.COUNTER_MIXED;
+import static dev.filesync.store.TaskSchema.TASK_ADDED;
+import static dev.filesync.store.TaskSchema.UI_SET;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.filesync.store.TodoSchema.CounterMixed;
-import dev.filesync.store.TodoSchema.TodoAdded;
-import dev.filesync.store.TodoSchema.UiSet;
+import dev.filesync.store.TaskSchema.CounterMixed;
+import dev.filesync.store.TaskSchema.TaskAdded;
+import dev.filesync.store.TaskSchema.UiSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +45,7 @@ class SyncTest {
   private Store open(String device, BackendResetPolicy policy) throws Exception {
     Store s =
         Store.open(
-            StoreConfig.builder(dir.resolve(device), "shared", TodoSchema.SCHEMA)
+            StoreConfig.builder(dir.resolve(device), "shared", TaskSchema.SCHEMA)
                 .syncBackend(backend.client())
                 .backoff(Duration.ofMillis(5), Duration.ofMillis(50))
                 .lockRetryInterval(Duration.ofMillis(20))
@@ -70,15 +70,14 @@ class SyncTest {
       a.commit(COUNTER_MIXED.of(new CounterMixed(i)), UI_SET.of(new UiSet("a", "v" + i)));
       b.commit(COUNTER_MIXED.of(new CounterMixed(100 + i)));
     }
-    awaitSynced(a, b);
-    awaitSynced(a, b);
+    awaitConverged(a, b);
     assertThat(backend.log()).hasSize(60);
-    assertThat(TodoSchema.syncedState(a)).isEqualTo(TodoSchema.syncedState(b));
+    assertThat(TaskSchema.syncedState(a)).isEqualTo(TaskSchema.syncedState(b));
     long expected = 0;
     for (GlobalEvent e : backend.log()) {
       expected = (expected * 31 + COUNTER_MIXED.codec().decode(e.argsJson()).x()) % 1000003;
     }
-    assertThat(a.query(TodoSchema.COUNTER)).isEqualTo(expected);
+    assertThat(a.query(TaskSchema.COUNTER)).isEqualTo(expected);
     assertThat(backend.log()).noneMatch(e -> e.name().equals("v1.UiSet"));
     assertThat(a.query(Query.list("SELECT value FROM ui", r -> r.getString("value"))))
         .containsExactly("v29");
@@ -90,38 +89,37 @@ class SyncTest {
     Store b = open("b");
     awaitSynced(a, b);
     backend.setOnline(false);
-    a.commit(TODO_ADDED.of(new TodoAdded("x", "offline", T)));
-    b.commit(TODO_ADDED.of(new TodoAdded("y", "offline too", T)));
-    assertThat(a.query(TodoSchema.ALL_TODOS)).hasSize(1);
+    a.commit(TASK_ADDED.of(new TaskAdded("x", "offline", T)));
+    b.commit(TASK_ADDED.of(new TaskAdded("y", "offline too", T)));
+    assertThat(a.query(TaskSchema.ALL_TASKS)).hasSize(1);
     awaitStatus(a, SyncStatus.OFFLINE);
     assertThat(a.syncState().pendingEvents()).isEqualTo(1);
 
     backend.setOnline(true);
     a.syncNow();
     b.syncNow();
-    awaitSynced(a, b);
-    awaitSynced(a, b);
-    assertThat(TodoSchema.syncedState(a)).isEqualTo(TodoSchema.syncedState(b));
-    assertThat(a.query(TodoSchema.ALL_TODOS)).hasSize(2);
+    awaitConverged(a, b);
+    assertThat(TaskSchema.syncedState(a)).isEqualTo(TaskSchema.syncedState(b));
+    assertThat(a.query(TaskSchema.ALL_TASKS)).hasSize(2);
   }
 
   @Test
   void aReplacedBackendIsAdoptedWithoutLosingPendingEvents() throws Exception {
     Store a = open("a");
-    a.commit(TODO_ADDED.of(new TodoAdded("old", "confirmed", T)));
+    a.commit(TASK_ADDED.of(new TaskAdded("old", "confirmed", T)));
     awaitSynced(a);
     backend.setOnline(false);
-    a.commit(TODO_ADDED.of(new TodoAdded("new", "pending", T)));
+    a.commit(TASK_ADDED.of(new TaskAdded("new", "pending", T)));
     backend.wipe("b-fake-2");
     backend.appendForeign(
-        "v1.TodoAdded",
-        TODO_ADDED.codec().encode(new TodoAdded("z", "from the new backend", T)),
+        "v1.TaskAdded",
+        TASK_ADDED.codec().encode(new TaskAdded("z", "from the new backend", T)),
         "c-z");
     backend.setOnline(true);
     a.syncNow();
     awaitSynced(a);
-    assertThat(a.query(TodoSchema.ALL_TODOS))
-        .extracting(TodoSchema.Todo::id)
+    assertThat(a.query(TaskSchema.ALL_TASKS))
+        .extracting(TaskSchema.Task::id)
         .containsExactly("new", "z");
     assertThat(backend.log()).extracting(GlobalEvent::seqNum).containsExactly(1L, 2L);
     assertThat(a.syncState().backendId()).isEqualTo("b-fake-2");
@@ -130,13 +128,13 @@ class SyncTest {
   @Test
   void haltPolicyStopsSyncingAndSaysWhy() throws Exception {
     Store a = open("a", BackendResetPolicy.HALT);
-    a.commit(TODO_ADDED.of(new TodoAdded("old", "confirmed", T)));
+    a.commit(TASK_ADDED.of(new TaskAdded("old", "confirmed", T)));
     awaitSynced(a);
     backend.wipe("b-fake-2");
     a.syncNow();
     awaitStatus(a, SyncStatus.HALTED);
     assertThat(a.syncState().lastError()).contains("b-fake-1").contains("b-fake-2");
-    assertThat(a.query(TodoSchema.ALL_TODOS)).hasSize(1);
+    assertThat(a.query(TaskSchema.ALL_TASKS)).hasSize(1);
   }
 
   @Test
@@ -150,18 +148,18 @@ class SyncTest {
     second.onLockStatus(changes::add);
 
     // the follower commits; the leader sees it and pushes it
-    second.commit(TODO_ADDED.of(new TodoAdded("f", "from the follower", T)));
+    second.commit(TASK_ADDED.of(new TaskAdded("f", "from the follower", T)));
     awaitSynced(first);
-    assertThat(backend.log()).extracting(GlobalEvent::name).containsExactly("v1.TodoAdded");
+    assertThat(backend.log()).extracting(GlobalEvent::name).containsExactly("v1.TaskAdded");
     assertThat(second.awaitSynced(WAIT)).as("the follower sees the leader's confirmation").isTrue();
     BlockingQueue<Integer> seenByLeader = new LinkedBlockingQueue<>();
-    first.subscribe(TodoSchema.ALL_TODOS, l -> seenByLeader.add(l.size()));
+    first.subscribe(TaskSchema.ALL_TASKS, l -> seenByLeader.add(l.size()));
     assertThat(seenByLeader.poll(30, TimeUnit.SECONDS)).isEqualTo(1);
 
     first.close();
     assertThat(changes.poll(30, TimeUnit.SECONDS)).isEqualTo(LockStatus.HAS_LOCK);
     assertThat(second.lockStatus()).isEqualTo(LockStatus.HAS_LOCK);
-    second.commit(TODO_ADDED.of(new TodoAdded("g", "after takeover", T)));
+    second.commit(TASK_ADDED.of(new TaskAdded("g", "after takeover", T)));
     awaitSynced(second);
     assertThat(backend.log()).hasSize(2);
   }
@@ -184,7 +182,7 @@ class SyncTest {
     Store a = open("a");
     awaitSynced(a);
     backend.setRefuseToken(true);
-    a.commit(TODO_ADDED.of(new TodoAdded("x", "refused", T)));
+    a.commit(TASK_ADDED.of(new TaskAdded("x", "refused", T)));
     awaitStatus(a, SyncStatus.HALTED);
     assertThat(a.syncState().lastError()).contains("403");
     backend.setRefuseToken(false);
@@ -200,8 +198,8 @@ class SyncTest {
     a.close();
     stores.remove(a);
     try (Store offline =
-        Store.open(StoreConfig.builder(dir.resolve("a"), "shared", TodoSchema.SCHEMA).build())) {
-      offline.commit(TODO_ADDED.of(new TodoAdded("o", "no backend here", T)));
+        Store.open(StoreConfig.builder(dir.resolve("a"), "shared", TaskSchema.SCHEMA).build())) {
+      offline.commit(TASK_ADDED.of(new TaskAdded("o", "no backend here", T)));
       SyncState s = offline.syncState();
       assertThat(s.status()).isEqualTo(SyncStatus.OFFLINE);
       assertThat(s.pendingEvents()).isEqualTo(1);
@@ -209,18 +207,37 @@ class SyncTest {
     }
     Store again = open("a");
     awaitSynced(again);
-    assertThat(backend.log()).extracting(GlobalEvent::name).containsExactly("v1.TodoAdded");
+    assertThat(backend.log()).extracting(GlobalEvent::name).containsExactly("v1.TaskAdded");
   }
 
   @Test
   void aLocalOnlyStoreRefusesToJoinABackend() throws Exception {
     try (Store local =
-        Store.open(StoreConfig.builder(dir.resolve("l"), "shared", TodoSchema.SCHEMA).build())) {
-      local.commit(TODO_ADDED.of(new TodoAdded("l", "local", T)));
+        Store.open(StoreConfig.builder(dir.resolve("l"), "shared", TaskSchema.SCHEMA).build())) {
+      local.commit(TASK_ADDED.of(new TaskAdded("l", "local", T)));
     }
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> open("l"))
         .isInstanceOf(FileSyncException.class)
         .hasMessageContaining("local-only");
+  }
+
+  /** Waits until every store has pushed everything and pulled the backend's whole log. */
+  private void awaitConverged(Store... stores) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      boolean all = true;
+      for (Store s : stores) {
+        if (s.syncState().pendingEvents() > 0
+            || s.syncState().upstreamHead() != backend.log().size()) {
+          all = false;
+          s.awaitSynced(Duration.ofMillis(20));
+        }
+      }
+      if (all) {
+        return; // one pass saw every store at the backend's head with nothing to push
+      }
+      assertThat(System.nanoTime()).as("converged").isLessThan(deadline);
+    }
   }
 
   private static void awaitStatus(Store s, SyncStatus status) throws InterruptedException {

@@ -1,10 +1,10 @@
 package dev.filesync.store.internal;
 
-import static dev.filesync.store.TodoSchema.COUNTER_MIXED;
-import static dev.filesync.store.TodoSchema.TODO_ADDED;
-import static dev.filesync.store.TodoSchema.TODO_DELETED;
-import static dev.filesync.store.TodoSchema.TODO_RENAMED;
-import static dev.filesync.store.TodoSchema.UI_SET;
+import static dev.filesync.store.TaskSchema.COUNTER_MIXED;
+import static dev.filesync.store.TaskSchema.TASK_ADDED;
+import static dev.filesync.store.TaskSchema.TASK_DELETED;
+import static dev.filesync.store.TaskSchema.TASK_RENAMED;
+import static dev.filesync.store.TaskSchema.UI_SET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.filesync.store.Event;
@@ -12,12 +12,12 @@ import dev.filesync.store.GlobalEvent;
 import dev.filesync.store.SeqNum;
 import dev.filesync.store.StoredEvent;
 import dev.filesync.store.TableDef;
-import dev.filesync.store.TodoSchema;
-import dev.filesync.store.TodoSchema.CounterMixed;
-import dev.filesync.store.TodoSchema.TodoAdded;
-import dev.filesync.store.TodoSchema.TodoDeleted;
-import dev.filesync.store.TodoSchema.TodoRenamed;
-import dev.filesync.store.TodoSchema.UiSet;
+import dev.filesync.store.TaskSchema;
+import dev.filesync.store.TaskSchema.CounterMixed;
+import dev.filesync.store.TaskSchema.TaskAdded;
+import dev.filesync.store.TaskSchema.TaskDeleted;
+import dev.filesync.store.TaskSchema.TaskRenamed;
+import dev.filesync.store.TaskSchema.UiSet;
 import dev.filesync.store.internal.StoreDb.ApplyOutcome;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -47,7 +47,7 @@ class MergeTest {
   }
 
   private StoreDb db(String name) throws SQLException {
-    StoreDb db = new StoreDb(dir.resolve(name + ".db"), TodoSchema.SCHEMA, "s-" + name);
+    StoreDb db = new StoreDb(dir.resolve(name + ".db"), TaskSchema.SCHEMA, "s-" + name);
     db.open("c-" + name, StoreDb.Mode.SYNCED);
     opened.add(db);
     return db;
@@ -78,7 +78,7 @@ class MergeTest {
   void ourOwnEventsComingBackConfirmThem() throws Exception {
     StoreDb a = db("a");
     a.commit(
-        events(TODO_ADDED.of(new TodoAdded("t", "milk", T)), COUNTER_MIXED.of(new CounterMixed(2))),
+        events(TASK_ADDED.of(new TaskAdded("t", "milk", T)), COUNTER_MIXED.of(new CounterMixed(2))),
         false);
     List<GlobalEvent> pushed = a.pendingBatch(10).events();
     assertThat(pushed).extracting(GlobalEvent::seqNum).containsExactly(1L, 2L);
@@ -96,10 +96,10 @@ class MergeTest {
   @Test
   void aForeignEventFirstRebasesPendingEventsWithTheNextGeneration() throws Exception {
     StoreDb a = db("a");
-    a.commit(events(TODO_ADDED.of(new TodoAdded("t", "milk", T))), false);
+    a.commit(events(TASK_ADDED.of(new TaskAdded("t", "milk", T))), false);
     a.commit(events(UI_SET.of(new UiSet("theme", "dark"))), false);
     a.commit(events(COUNTER_MIXED.of(new CounterMixed(5))), false);
-    assertThat(seqs(a)).containsExactly("e1:v1.TodoAdded", "e1.1:v1.UiSet", "e2:v1.CounterMixed");
+    assertThat(seqs(a)).containsExactly("e1:v1.TaskAdded", "e1.1:v1.UiSet", "e2:v1.CounterMixed");
 
     StoreDb.Written<ApplyOutcome> w =
         a.applyUpstream(List.of(foreign(1, COUNTER_MIXED.of(new CounterMixed(3)))));
@@ -107,7 +107,7 @@ class MergeTest {
     assertThat(w.value()).isEqualTo(ApplyOutcome.REBASED);
     assertThat(seqs(a))
         .containsExactly(
-            "e1:v1.CounterMixed", "e2r1:v1.TodoAdded", "e2.1r1:v1.UiSet", "e3r1:v1.CounterMixed");
+            "e1:v1.CounterMixed", "e2r1:v1.TaskAdded", "e2.1r1:v1.UiSet", "e3r1:v1.CounterMixed");
     assertThat(a.query("SELECT value FROM counter", r -> r.getLong("value")))
         .as("3 then 5: 3*31+5")
         .containsExactly(98L);
@@ -115,7 +115,7 @@ class MergeTest {
     assertThat(a.pendingBatch(10).events())
         .extracting(g -> g.seqNum() + "<" + g.parentSeqNum())
         .containsExactly("2<1", "3<2");
-    assertThat(w.tables()).contains("counter", "todos", "ui");
+    assertThat(w.tables()).contains("counter", "tasks", "ui");
     assertThat(a.localHead()).isEqualTo(new SeqNum(3, 0, 1));
   }
 
@@ -148,12 +148,12 @@ class MergeTest {
   @Test
   void eventsThatNoLongerApplyAfterARebaseAreQuarantinedTheSameWayEverywhere() throws Exception {
     StoreDb a = db("a");
-    a.commit(events(TODO_ADDED.of(new TodoAdded("t", "mine", T))), false);
-    GlobalEvent theirs = foreign(1, TODO_ADDED.of(new TodoAdded("t", "theirs", T)));
+    a.commit(events(TASK_ADDED.of(new TaskAdded("t", "mine", T))), false);
+    GlobalEvent theirs = foreign(1, TASK_ADDED.of(new TaskAdded("t", "theirs", T)));
     a.applyUpstream(List.of(theirs));
     // our add of the same id now fails its primary key: kept in the log (it will be pushed), not
     // applied
-    assertThat(a.query("SELECT text FROM todos", r -> r.getString("text")))
+    assertThat(a.query("SELECT text FROM tasks", r -> r.getString("text")))
         .containsExactly("theirs");
     assertThat(
             a.query(
@@ -181,15 +181,15 @@ class MergeTest {
   @Test
   void resetToANewBackendKeepsPendingAndClientOnlyEvents() throws Exception {
     StoreDb a = db("a");
-    a.commit(events(TODO_ADDED.of(new TodoAdded("old", "confirmed", T))), false);
+    a.commit(events(TASK_ADDED.of(new TaskAdded("old", "confirmed", T))), false);
     a.applyUpstream(a.pendingBatch(10).events());
     a.commit(events(UI_SET.of(new UiSet("k", "v"))), false);
-    a.commit(events(TODO_ADDED.of(new TodoAdded("new", "pending", T))), false);
+    a.commit(events(TASK_ADDED.of(new TaskAdded("new", "pending", T))), false);
 
     a.resetToBackend("b-2");
 
-    assertThat(seqs(a)).containsExactly("e0.1r1:v1.UiSet", "e1r1:v1.TodoAdded");
-    assertThat(a.query("SELECT id FROM todos", r -> r.getString("id"))).containsExactly("new");
+    assertThat(seqs(a)).containsExactly("e0.1r1:v1.UiSet", "e1r1:v1.TaskAdded");
+    assertThat(a.query("SELECT id FROM tasks", r -> r.getString("id"))).containsExactly("new");
     assertThat(a.query("SELECT value FROM ui", r -> r.getString("value"))).containsExactly("v");
     assertThat(a.backendId()).isEqualTo("b-2");
     assertThat(a.upstreamHead()).isZero();
@@ -259,9 +259,9 @@ class MergeTest {
   private static void replayOne(StoreDb db, StoredEvent e) throws Exception {
     Event<?> ev =
         switch (e.name()) {
-          case "v1.TodoAdded" -> TODO_ADDED.of(e.args(TODO_ADDED));
-          case "v1.TodoRenamed" -> TODO_RENAMED.of(e.args(TODO_RENAMED));
-          case "v1.TodoDeleted" -> TODO_DELETED.of(e.args(TODO_DELETED));
+          case "v1.TaskAdded" -> TASK_ADDED.of(e.args(TASK_ADDED));
+          case "v1.TaskRenamed" -> TASK_RENAMED.of(e.args(TASK_RENAMED));
+          case "v1.TaskDeleted" -> TASK_DELETED.of(e.args(TASK_DELETED));
           case "v1.CounterMixed" -> COUNTER_MIXED.of(e.args(COUNTER_MIXED));
           case "v1.UiSet" -> UI_SET.of(e.args(UI_SET));
           default -> throw new IllegalStateException(e.name());
@@ -277,17 +277,17 @@ class MergeTest {
     String id = "t" + rnd.nextInt(4);
     return switch (rnd.nextInt(4)) {
       case 0 ->
-          TODO_ADDED.of(
-              new TodoAdded(id, "text" + rnd.nextInt(100), T.plusMillis(rnd.nextInt(1000))));
-      case 1 -> TODO_RENAMED.of(new TodoRenamed(id, "renamed" + rnd.nextInt(100)));
-      case 2 -> TODO_DELETED.of(new TodoDeleted(id));
+          TASK_ADDED.of(
+              new TaskAdded(id, "text" + rnd.nextInt(100), T.plusMillis(rnd.nextInt(1000))));
+      case 1 -> TASK_RENAMED.of(new TaskRenamed(id, "renamed" + rnd.nextInt(100)));
+      case 2 -> TASK_DELETED.of(new TaskDeleted(id));
       default -> COUNTER_MIXED.of(new CounterMixed(rnd.nextInt(1000)));
     };
   }
 
   static List<String> dump(StoreDb db) throws SQLException {
     List<String> rows = new ArrayList<>();
-    for (TableDef t : TodoSchema.SCHEMA.tables()) {
+    for (TableDef t : TaskSchema.SCHEMA.tables()) {
       rows.addAll(
           db.query(
               "SELECT * FROM " + t.name() + " ORDER BY rowid",
@@ -298,7 +298,7 @@ class MergeTest {
 
   private static String rowText(dev.filesync.store.Row r, String table) {
     return switch (table) {
-      case "todos" ->
+      case "tasks" ->
           r.getString("id")
               + "|"
               + r.getString("text")

@@ -6,21 +6,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * An application schema for the store's tests: to-dos (text that can be renamed and deleted), a
+ * An application schema for the store's tests: tasks (text that can be renamed and deleted), a
  * counter mixed by an operation that does not commute (so any difference in event order shows in
  * the state), and a client-only table.
  */
-public final class TodoSchema {
-  private TodoSchema() {}
+public final class TaskSchema {
+  private TaskSchema() {}
 
-  /** Added to-do. */
-  public record TodoAdded(String id, String text, Instant createdAt) {}
+  /** Added task. */
+  public record TaskAdded(String id, String text, Instant createdAt) {}
 
-  /** Renamed to-do. */
-  public record TodoRenamed(String id, String text) {}
+  /** Renamed task. */
+  public record TaskRenamed(String id, String text) {}
 
-  /** Deleted to-do. */
-  public record TodoDeleted(String id) {}
+  /** Deleted task. */
+  public record TaskDeleted(String id) {}
 
   /** Counter mixed with {@code x}: {@code value = (value * 31 + x) mod 1000003}. */
   public record CounterMixed(long x) {}
@@ -28,32 +28,32 @@ public final class TodoSchema {
   /** A client-only UI setting. */
   public record UiSet(String key, String value) {}
 
-  public static final EventDef<TodoAdded> TODO_ADDED =
+  public static final EventDef<TaskAdded> TASK_ADDED =
       EventDef.synced(
-          "v1.TodoAdded",
-          ArgsCodec.forRecord(TodoAdded.class),
+          "v1.TaskAdded",
+          ArgsCodec.forRecord(TaskAdded.class),
           (a, db) ->
               db.execute(
-                  "INSERT INTO todos (id, text, createdAt) VALUES (?, ?, ?)",
+                  "INSERT INTO tasks (id, text, createdAt) VALUES (?, ?, ?)",
                   a.id(),
                   a.text(),
                   a.createdAt()));
 
-  public static final EventDef<TodoRenamed> TODO_RENAMED =
+  public static final EventDef<TaskRenamed> TASK_RENAMED =
       EventDef.synced(
-          "v1.TodoRenamed",
-          ArgsCodec.forRecord(TodoRenamed.class),
+          "v1.TaskRenamed",
+          ArgsCodec.forRecord(TaskRenamed.class),
           (a, db) ->
               db.execute(
-                  "UPDATE todos SET text = ?, renames = renames + 1 WHERE id = ?",
+                  "UPDATE tasks SET text = ?, renames = renames + 1 WHERE id = ?",
                   a.text(),
                   a.id()));
 
-  public static final EventDef<TodoDeleted> TODO_DELETED =
+  public static final EventDef<TaskDeleted> TASK_DELETED =
       EventDef.synced(
-          "v1.TodoDeleted",
-          ArgsCodec.forRecord(TodoDeleted.class),
-          (a, db) -> db.execute("DELETE FROM todos WHERE id = ?", a.id()));
+          "v1.TaskDeleted",
+          ArgsCodec.forRecord(TaskDeleted.class),
+          (a, db) -> db.execute("DELETE FROM tasks WHERE id = ?", a.id()));
 
   public static final EventDef<CounterMixed> COUNTER_MIXED =
       EventDef.synced(
@@ -77,35 +77,35 @@ public final class TodoSchema {
       StoreSchema.builder()
           .table(
               TableDef.of(
-                  "todos",
-                  "CREATE TABLE todos (id TEXT PRIMARY KEY, text TEXT NOT NULL, createdAt INTEGER NOT NULL,"
+                  "tasks",
+                  "CREATE TABLE tasks (id TEXT PRIMARY KEY, text TEXT NOT NULL, createdAt INTEGER NOT NULL,"
                       + " renames INTEGER NOT NULL DEFAULT 0)"))
           .table(
               TableDef.of(
                   "counter",
                   "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL, mixes INTEGER NOT NULL)"))
           .table(TableDef.of("ui", "CREATE TABLE ui (key TEXT PRIMARY KEY, value TEXT)"))
-          .event(TODO_ADDED)
-          .event(TODO_RENAMED)
-          .event(TODO_DELETED)
+          .event(TASK_ADDED)
+          .event(TASK_RENAMED)
+          .event(TASK_DELETED)
           .event(COUNTER_MIXED)
           .event(UI_SET)
           .build();
 
-  /** A to-do row. */
-  public record Todo(String id, String text, int renames) {}
+  /** A task row. */
+  public record Task(String id, String text, int renames) {}
 
-  public static final Query<List<Todo>> ALL_TODOS =
+  public static final Query<List<Task>> ALL_TASKS =
       Query.list(
-          "SELECT id, text, renames FROM todos ORDER BY id",
-          r -> new Todo(r.getString("id"), r.getString("text"), r.getInt("renames")));
+          "SELECT id, text, renames FROM tasks ORDER BY id",
+          r -> new Task(r.getString("id"), r.getString("text"), r.getInt("renames")));
 
   public static final Query<Long> COUNTER = Query.scalar("SELECT value FROM counter WHERE id = 1");
 
-  /** The synced part of the state (to-dos and counter), for comparing replicas. */
+  /** The synced part of the state (tasks and counter), for comparing replicas. */
   public static Map<String, Object> syncedState(Store store) {
     Map<String, Object> m = new TreeMap<>();
-    m.put("todos", store.query(ALL_TODOS));
+    m.put("tasks", store.query(ALL_TASKS));
     m.put(
         "counter",
         store.query(
