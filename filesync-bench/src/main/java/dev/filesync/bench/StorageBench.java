@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -409,9 +408,5 @@ public final class StorageBench {
       thread.join(5000);
       return peak.get();
     }
-  }
-
-  static String hex(byte[] b) {
-    return HexFormat.of().formatHex(b);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.filesync.core.DisplayState;
 import dev.filesync.core.FileSync;
 import dev.filesync.core.SyncReport;
 import dev.filesync.store.Query;
@@ -488,9 +487,5 @@ final class FileCommands {
       }
       return true;
     }
-  }
-
-  static DisplayState state(FileSync fs, String id) {
-    return fs.displayState(id);
   }
 }

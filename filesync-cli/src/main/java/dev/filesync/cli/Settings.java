@@ -26,12 +26,10 @@ final class Settings implements CommandLine.IDefaultValueProvider {
 
   private final Map<String, String> env;
   private final Properties file;
-  private final Path filePath;
 
-  private Settings(Map<String, String> env, Properties file, Path filePath) {
+  private Settings(Map<String, String> env, Properties file) {
     this.env = env;
     this.file = file;
-    this.filePath = filePath;
   }
 
   /** Reads the configuration file named on the command line or in the environment, if any. */
@@ -45,17 +43,15 @@ final class Settings implements CommandLine.IDefaultValueProvider {
       }
     }
     Properties p = new Properties();
-    Path path = null;
     if (config != null && !config.isBlank()) {
-      path = Path.of(config);
-      try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      try (Reader r = Files.newBufferedReader(Path.of(config), StandardCharsets.UTF_8)) {
         p.load(r);
       } catch (IOException e) {
         throw new BadSettingsException(
             "cannot read the configuration file " + config + ": " + e.getMessage());
       }
     }
-    return new Settings(env, p, path);
+    return new Settings(env, p);
   }
 
   /** The environment variable of an option: {@code --s3-bucket} → {@code FILESYNC_S3_BUCKET}. */
@@ -76,11 +72,6 @@ final class Settings implements CommandLine.IDefaultValueProvider {
     }
     v = file.getProperty(key(longName));
     return v == null || v.isBlank() ? null : v.trim();
-  }
-
-  /** The configuration file read, or {@code null}. */
-  Path file() {
-    return filePath;
   }
 
   @Override
