@@ -48,23 +48,26 @@ final class FileCommands {
       String downloadStatus,
       String lastSyncError) {}
 
-  static final Query<List<Row>> ROWS =
-      Query.list(
-          "SELECT f.id, f.path, f.contentHash, f.remoteKey, f.metadataJson, f.deletedAt,"
-              + " s.localHash, s.uploadStatus, s.downloadStatus, s.lastSyncError"
-              + " FROM files f LEFT JOIN localFileState s ON s.fileId = f.id ORDER BY f.createdAt, f.id",
-          r ->
-              new Row(
-                  r.getString("id"),
-                  r.getString("path"),
-                  r.getString("contentHash"),
-                  r.getString("remoteKey"),
-                  r.getString("metadataJson"),
-                  !r.isNull("deletedAt"),
-                  r.getString("localHash"),
-                  r.getString("uploadStatus"),
-                  r.getString("downloadStatus"),
-                  r.getString("lastSyncError")));
+  private static final String SELECT_ROWS =
+      "SELECT f.id, f.path, f.contentHash, f.remoteKey, f.metadataJson, f.deletedAt,"
+          + " s.localHash, s.uploadStatus, s.downloadStatus, s.lastSyncError"
+          + " FROM files f LEFT JOIN localFileState s ON s.fileId = f.id";
+
+  private static final dev.filesync.store.RowMapper<Row> ROW =
+      r ->
+          new Row(
+              r.getString("id"),
+              r.getString("path"),
+              r.getString("contentHash"),
+              r.getString("remoteKey"),
+              r.getString("metadataJson"),
+              !r.isNull("deletedAt"),
+              r.getString("localHash"),
+              r.getString("uploadStatus"),
+              r.getString("downloadStatus"),
+              r.getString("lastSyncError"));
+
+  static final Query<List<Row>> ROWS = Query.list(SELECT_ROWS + " ORDER BY f.createdAt, f.id", ROW);
 
   static JsonNode metadata(Row row) {
     try {
@@ -76,7 +79,7 @@ final class FileCommands {
     }
   }
 
-  static ObjectNode describe(Row row, Path data) {
+  static ObjectNode describe(Row row) {
     JsonNode meta = metadata(row);
     ObjectNode o = JSON.createObjectNode();
     o.put("id", row.id());
@@ -106,12 +109,9 @@ final class FileCommands {
   }
 
   static Row row(Store store, String id) {
-    for (Row r : store.query(ROWS)) {
-      if (r.id().equals(id)) {
-        return r;
-      }
-    }
-    throw new FileSyncCli.UsageError("no file with id " + id);
+    return store
+        .query(Query.first(SELECT_ROWS + " WHERE f.id = ?", ROW, id))
+        .orElseThrow(() -> new FileSyncCli.UsageError("no file with id " + id));
   }
 
   /** {@code add FILE...}: saves files; prints one id per line, or a JSON array. */
@@ -183,7 +183,7 @@ final class FileCommands {
         List<Row> rows = s.store().query(ROWS);
         if (json) {
           ArrayNode array = JSON.createArrayNode();
-          rows.forEach(r -> array.add(describe(r, client.data)));
+          rows.forEach(r -> array.add(describe(r)));
           out.println(array.toPrettyString());
           return 0;
         }
@@ -199,7 +199,7 @@ final class FileCommands {
           if (r.deleted() && !all) {
             continue;
           }
-          ObjectNode d = describe(r, client.data);
+          ObjectNode d = describe(r);
           out.printf(
               Locale.ROOT,
               "%-36s  %-24s %10s  %-10s %-10s%s%n",
@@ -442,7 +442,7 @@ final class FileCommands {
           boolean synced = s.store().awaitSynced(Duration.ofMillis(100));
           boolean idle = s.files().awaitIdle(Duration.ofMillis(100));
           SyncReport r = s.files().status();
-          if (synced && idle && idleNow(s)) {
+          if (synced && idle && nothingQueued(r)) {
             bar.finish();
             if (!r.errors().isEmpty()) {
               err.println(
@@ -478,8 +478,7 @@ final class FileCommands {
       }
     }
 
-    private static boolean idleNow(ClientOptions.Session s) throws IOException {
-      SyncReport r = s.files().status();
+    private static boolean nothingQueued(SyncReport r) {
       for (String state : List.of("queued", "inProgress")) {
         if (r.uploads().getOrDefault(state, 0L) > 0 || r.downloads().getOrDefault(state, 0L) > 0) {
           return false;
