@@ -346,6 +346,19 @@ public final class FileSync implements AutoCloseable {
     return Optional.of(config.remote().get().downloadUrl(row.get().remoteKey()));
   }
 
+  /**
+   * The path of the local copy of {@code fileId} when its bytes are on this device (not re-hashed:
+   * use {@link #open} to read verified bytes), else empty. The path stays valid while a live file
+   * references these bytes; read it, do not write it.
+   */
+  public Optional<Path> localPath(String fileId) {
+    Optional<FileRow> row = Rows.file(store, fileId).filter(FileRow::live);
+    if (row.isEmpty() || !content.has(row.get().contentHash())) {
+      return Optional.empty();
+    }
+    return Optional.of(content.path(row.get().contentHash()));
+  }
+
   /** What the application can show for {@code fileId}. */
   public DisplayState displayState(String fileId) {
     Optional<FileRow> row = Rows.file(store, fileId).filter(FileRow::live);

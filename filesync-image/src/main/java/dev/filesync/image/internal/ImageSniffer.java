@@ -1,0 +1,140 @@
+package dev.filesync.image.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Recognizes image files by their first bytes (content-addressed files have no extension) and reads
+ * the EXIF orientation of a JPEG without decoding it.
+ */
+public final class ImageSniffer {
+  private ImageSniffer() {}
+
+  /** The image media type of the file's first bytes, if it is one FileSync can read. */
+  public static Optional<String> sniff(Path file) throws IOException {
+    byte[] head = new byte[16];
+    int n;
+    try (InputStream in = Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, head.length);
+    }
+    return sniff(head, n);
+  }
+
+  /** The image media type of {@code head} (its first {@code n} bytes are valid). */
+  public static Optional<String> sniff(byte[] head, int n) {
+    if (n >= 8 && startsWith(head, 0, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+      return Optional.of("image/png");
+    }
+    if (n >= 3 && startsWith(head, 0, 0xFF, 0xD8, 0xFF)) {
+      return Optional.of("image/jpeg");
+    }
+    if (n >= 6 && startsWith(head, 0, 'G', 'I', 'F', '8')) {
+      return Optional.of("image/gif");
+    }
+    if (n >= 12
+        && startsWith(head, 0, 'R', 'I', 'F', 'F')
+        && startsWith(head, 8, 'W', 'E', 'B', 'P')) {
+      return Optional.of("image/webp");
+    }
+    if (n >= 2 && startsWith(head, 0, 'B', 'M')) {
+      return Optional.of("image/bmp");
+    }
+    if (n >= 4
+        && (startsWith(head, 0, 'I', 'I', 0x2A, 0x00)
+            || startsWith(head, 0, 'M', 'M', 0x00, 0x2A))) {
+      return Optional.of("image/tiff");
+    }
+    return Optional.empty();
+  }
+
+  private static boolean startsWith(byte[] b, int off, int... expected) {
+    if (b.length < off + expected.length) {
+      return false;
+    }
+    for (int i = 0; i < expected.length; i++) {
+      if ((b[off + i] & 0xFF) != expected[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The EXIF orientation (1 to 8) of a JPEG file, 1 when it has none or it cannot be read. Only the
+   * segments before the image data are read.
+   */
+  public static int jpegOrientation(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      if (in.read() != 0xFF || in.read() != 0xD8) {
+        return 1;
+      }
+      while (true) {
+        int b = in.read();
+        while (b == 0xFF) {
+          b = in.read();
+        }
+        if (b < 0 || b == 0xDA || b == 0xD9) {
+          return 1; // start of scan or end: no EXIF before the image data
+        }
+        int marker = b;
+        int len = (in.read() << 8) | in.read();
+        if (len < 2) {
+          return 1;
+        }
+        byte[] seg = in.readNBytes(len - 2);
+        if (seg.length < len - 2) {
+          return 1;
+        }
+        if (marker == 0xE1
+            && seg.length > 14
+            && new String(seg, 0, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("Exif")) {
+          return tiffOrientation(seg, 6);
+        }
+      }
+    }
+  }
+
+  /** Reads tag 0x0112 of IFD0 of the TIFF structure at {@code base} of {@code b}. */
+  static int tiffOrientation(byte[] b, int base) {
+    if (b.length < base + 8) {
+      return 1;
+    }
+    boolean little = b[base] == 'I' && b[base + 1] == 'I';
+    if (!little && !(b[base] == 'M' && b[base + 1] == 'M')) {
+      return 1;
+    }
+    long ifd = u32(b, base + 4, little);
+    int at = (int) (base + ifd);
+    if (ifd < 8 || at + 2 > b.length) {
+      return 1;
+    }
+    int entries = u16(b, at, little);
+    for (int i = 0; i < entries; i++) {
+      int e = at + 2 + i * 12;
+      if (e + 12 > b.length) {
+        return 1;
+      }
+      if (u16(b, e, little) == 0x0112) {
+        int type = u16(b, e + 2, little);
+        int value = type == 3 ? u16(b, e + 8, little) : (int) u32(b, e + 8, little);
+        return value >= 1 && value <= 8 ? value : 1;
+      }
+    }
+    return 1;
+  }
+
+  private static int u16(byte[] b, int i, boolean little) {
+    int x = b[i] & 0xFF;
+    int y = b[i + 1] & 0xFF;
+    return little ? x | y << 8 : x << 8 | y;
+  }
+
+  private static long u32(byte[] b, int i, boolean little) {
+    long hi = u16(b, little ? i + 2 : i, little);
+    long lo = u16(b, little ? i : i + 2, little);
+    return hi << 16 | lo;
+  }
+}
