@@ -97,6 +97,87 @@ public final class ImageSniffer {
     }
   }
 
+  /**
+   * The ICC profile embedded in a JPEG's APP2 segments, joined in sequence order, or null when it
+   * has none (or the chunks are incomplete). Only the segments before the image data are read.
+   */
+  public static byte[] jpegIccProfile(Path file) throws IOException {
+    java.util.TreeMap<Integer, byte[]> chunks = new java.util.TreeMap<>();
+    int count = 0;
+    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+      if (in.read() != 0xFF || in.read() != 0xD8) {
+        return null;
+      }
+      while (true) {
+        int b = in.read();
+        while (b == 0xFF) {
+          b = in.read();
+        }
+        if (b < 0 || b == 0xDA || b == 0xD9) {
+          break;
+        }
+        int len = (in.read() << 8) | in.read();
+        if (len < 2) {
+          return null;
+        }
+        byte[] seg = in.readNBytes(len - 2);
+        if (seg.length < len - 2) {
+          return null;
+        }
+        if (b == 0xE2
+            && seg.length > 14
+            && new String(seg, 0, 12, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .equals("ICC_PROFILE\0")) {
+          chunks.put(seg[12] & 0xFF, java.util.Arrays.copyOfRange(seg, 14, seg.length));
+          count = seg[13] & 0xFF;
+        }
+      }
+    }
+    if (chunks.isEmpty() || chunks.size() != count) {
+      return null;
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    chunks.values().forEach(out::writeBytes);
+    return out.toByteArray();
+  }
+
+  /**
+   * Whether a JPEG's three components hold RGB rather than YCbCr: an Adobe APP14 segment with
+   * transform 0, and no JFIF segment.
+   */
+  public static boolean jpegStoresRgb(Path file) throws IOException {
+    boolean adobeRgb = false;
+    boolean jfif = false;
+    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+      if (in.read() != 0xFF || in.read() != 0xD8) {
+        return false;
+      }
+      while (true) {
+        int b = in.read();
+        while (b == 0xFF) {
+          b = in.read();
+        }
+        if (b < 0 || b == 0xDA || b == 0xD9) {
+          break;
+        }
+        int len = (in.read() << 8) | in.read();
+        if (len < 2) {
+          break;
+        }
+        byte[] seg = in.readNBytes(len - 2);
+        String tag =
+            new String(
+                seg, 0, Math.min(5, seg.length), java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (b == 0xE0 && tag.startsWith("JFIF")) {
+          jfif = true;
+        } else if (b == 0xEE && tag.equals("Adobe") && seg.length >= 12) {
+          adobeRgb = seg[11] == 0;
+        }
+      }
+    }
+    return adobeRgb && !jfif;
+  }
+
   /** Reads tag 0x0112 of IFD0 of the TIFF structure at {@code base} of {@code b}. */
   static int tiffOrientation(byte[] b, int base) {
     if (b.length < base + 8) {

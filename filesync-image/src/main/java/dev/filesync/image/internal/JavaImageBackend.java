@@ -118,6 +118,11 @@ public final class JavaImageBackend implements ImageBackend {
       throws IOException {
     String mime = sniffOrRefuse(source);
     int orientation = mime.equals("image/jpeg") ? ImageSniffer.jpegOrientation(source) : 1;
+    // JPEG readers convert an embedded RGB profile to sRGB as they read; to keep the profile, the
+    // samples are read raw (readRaster) and turned from YCbCr into RGB here.
+    ICC_Profile embedded =
+        color == ColorHandling.KEEP_ICC && mime.equals("image/jpeg") ? rgbProfile(source) : null;
+    boolean storesRgb = embedded != null && ImageSniffer.jpegStoresRgb(source);
     try (ImageInputStream iis = open(source)) {
       ImageReader reader = reader(iis, mime);
       List<String> warnings = new ArrayList<>();
@@ -137,7 +142,10 @@ public final class JavaImageBackend implements ImageBackend {
         }
         BufferedImage raw;
         try {
-          raw = reader.read(0, param);
+          raw =
+              embedded != null && reader.canReadRaster()
+                  ? rawRgb(reader.readRaster(0, param), storesRgb)
+                  : reader.read(0, param);
         } catch (IOException | RuntimeException e) {
           throw new ImageException(
               Reason.CORRUPT, "corrupt or truncated " + mime + ": " + message(e), e);
@@ -153,7 +161,9 @@ public final class JavaImageBackend implements ImageBackend {
           }
         }
         ICC_Profile keep =
-            color == ColorHandling.KEEP_ICC ? keptProfile(raw.getColorModel()) : null;
+            embedded != null && reader.canReadRaster()
+                ? embedded
+                : color == ColorHandling.KEEP_ICC ? keptProfile(raw.getColorModel()) : null;
         BufferedImage rgb = toRgb(raw, keep != null);
         BufferedImage oriented = orient(rgb, orientation);
         boolean swap = orientation >= 5;
@@ -196,8 +206,62 @@ public final class JavaImageBackend implements ImageBackend {
       throw new ImageException(Reason.UNSUPPORTED, "no decoder for " + mime + " is installed");
     }
     ImageReader reader = readers.next();
+    while (mime.equals("image/webp") && readers.hasNext()) {
+      // Prefer the libwebp-based reader: the pure-Java one decoded some lossy files wrongly.
+      ImageReader next = readers.next();
+      if (next.getClass().getName().startsWith("com.luciad")) {
+        reader = next;
+      }
+    }
     reader.setInput(iis, true, true);
     return reader;
+  }
+
+  /** Three raw JPEG samples per pixel (YCbCr unless {@code rgb}) as RGB values, unconverted. */
+  private static BufferedImage rawRgb(java.awt.image.Raster raster, boolean rgb) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    int[] row = new int[w * 3];
+    int[] out = new int[w];
+    for (int y = 0; y < h; y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+      for (int x = 0; x < w; x++) {
+        int a = row[3 * x];
+        int b = row[3 * x + 1];
+        int c = row[3 * x + 2];
+        if (!rgb) { // JFIF YCbCr to RGB
+          double yy = a;
+          double cb = b - 128.0;
+          double cr = c - 128.0;
+          a = clamp(yy + 1.402 * cr);
+          b = clamp(yy - 0.344136 * cb - 0.714136 * cr);
+          c = clamp(yy + 1.772 * cb);
+        }
+        out[x] = a << 16 | b << 8 | c;
+      }
+      img.setRGB(0, y, w, 1, out, 0, w);
+    }
+    return img;
+  }
+
+  private static int clamp(double v) {
+    return (int) Math.max(0, Math.min(255, Math.round(v)));
+  }
+
+  /** The embedded non-sRGB RGB profile of a JPEG, or null. */
+  private static ICC_Profile rgbProfile(Path jpeg) throws IOException {
+    byte[] data = ImageSniffer.jpegIccProfile(jpeg);
+    if (data == null) {
+      return null;
+    }
+    try {
+      ICC_Profile p = ICC_Profile.getInstance(data);
+      ICC_ColorSpace cs = new ICC_ColorSpace(p);
+      return cs.getType() == ColorSpace.TYPE_RGB && !cs.isCS_sRGB() ? p : null;
+    } catch (IllegalArgumentException e) {
+      return null; // a broken profile: read as sRGB
+    }
   }
 
   private interface IntRead {
@@ -324,6 +388,12 @@ public final class JavaImageBackend implements ImageBackend {
       pixels = toSrgb(pixels, profile);
       embed = null;
     }
+    if (format == ImageFormat.JPEG && profile != null) {
+      // The JDK's JPEG writer embeds the profile of the image's colour space (and ignores one given
+      // in the metadata): label the same values with the kept profile.
+      pixels = tagged(pixels, profile);
+      embed = null;
+    }
     ImageWriter writer = writer(format);
     Path dir = output.toAbsolutePath().getParent();
     Files.createDirectories(dir);
@@ -382,27 +452,29 @@ public final class JavaImageBackend implements ImageBackend {
 
   private static void embedProfile(IIOMetadata meta, ImageFormat format, ICC_Profile profile)
       throws IOException {
-    if (format == ImageFormat.JPEG) {
-      String name = "javax_imageio_jpeg_image_1.0";
-      Node root = meta.getAsTree(name);
-      Node jfif = find(root, "app0JFIF");
-      if (jfif == null) {
-        return;
-      }
-      IIOMetadataNode icc = new IIOMetadataNode("app2ICC");
-      icc.setUserObject(profile);
-      jfif.appendChild(icc);
-      meta.setFromTree(name, root);
-    } else if (format == ImageFormat.PNG) {
+    if (format == ImageFormat.PNG) {
       String name = "javax_imageio_png_1.0";
       IIOMetadataNode root = new IIOMetadataNode(name);
       IIOMetadataNode iccp = new IIOMetadataNode("iCCP");
       iccp.setAttribute("profileName", "icc");
       iccp.setAttribute("compressionMethod", "deflate");
-      iccp.setUserObject(profile.getData());
+      iccp.setUserObject(deflate(profile.getData())); // the JDK writer stores it as given
       root.appendChild(iccp);
       meta.mergeTree(name, root);
     }
+  }
+
+  private static byte[] deflate(byte[] data) {
+    java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION);
+    d.setInput(data);
+    d.finish();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    while (!d.finished()) {
+      out.write(buf, 0, d.deflate(buf));
+    }
+    d.end();
+    return out.toByteArray();
   }
 
   private static Node find(Node node, String name) {
@@ -435,6 +507,14 @@ public final class JavaImageBackend implements ImageBackend {
 
   /** Converts pixels whose values are in {@code profile} to sRGB. */
   private static BufferedImage toSrgb(BufferedImage img, ICC_Profile profile) {
+    BufferedImage tagged = tagged(img, profile);
+    BufferedImage dst = new BufferedImage(img.getWidth(), img.getHeight(), img.getType());
+    new java.awt.image.ColorConvertOp(null).filter(tagged, dst);
+    return dst;
+  }
+
+  /** The same sample values, in an image whose colour space is {@code profile}. */
+  private static BufferedImage tagged(BufferedImage img, ICC_Profile profile) {
     boolean alpha = img.getColorModel().hasAlpha();
     ColorSpace cs = new ICC_ColorSpace(profile);
     ColorModel cm =
@@ -447,14 +527,6 @@ public final class JavaImageBackend implements ImageBackend {
     java.awt.image.WritableRaster r =
         cm.createCompatibleWritableRaster(img.getWidth(), img.getHeight());
     r.setRect(img.getRaster());
-    BufferedImage tagged = new BufferedImage(cm, r, false, null);
-    BufferedImage dst = new BufferedImage(img.getWidth(), img.getHeight(), img.getType());
-    Graphics2D g = dst.createGraphics();
-    try {
-      g.drawImage(tagged, 0, 0, null);
-    } finally {
-      g.dispose();
-    }
-    return dst;
+    return new BufferedImage(cm, r, false, null);
   }
 }
