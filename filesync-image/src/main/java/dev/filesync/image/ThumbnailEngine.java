@@ -148,19 +148,21 @@ final class ThumbnailEngine implements AutoCloseable {
     }
   }
 
+  /** Forgets {@code fileId}'s thumbnails now (so a waiter sees no stale error), then rescans. */
   void regenerate(String fileId) {
+    Optional<ThumbnailState> st = store.query(ThumbnailStates.byFile(fileId));
+    if (st.isEmpty()) {
+      post(this::requestScan);
+      return;
+    }
+    String hash = st.get().contentHash();
+    deleteQuietly(hashDir(hash).resolve(configKey));
+    commit(
+        List.of(ThumbnailSchema.STATE_REMOVE.of(new ThumbnailSchema.ThumbnailStateRemove(fileId))));
     post(
         () -> {
-          Optional<ThumbnailState> st = store.query(ThumbnailStates.byFile(fileId));
-          if (st.isPresent()) {
-            deleteQuietly(hashDir(st.get().contentHash()).resolve(configKey));
-            attempts.remove(st.get().contentHash());
-            retryAt.remove(st.get().contentHash());
-            commit(
-                List.of(
-                    ThumbnailSchema.STATE_REMOVE.of(
-                        new ThumbnailSchema.ThumbnailStateRemove(fileId))));
-          }
+          attempts.remove(hash);
+          retryAt.remove(hash);
           requestScan();
         });
   }
@@ -349,8 +351,14 @@ final class ThumbnailEngine implements AutoCloseable {
         events.add(ThumbnailSchema.STATE_REMOVE.of(new ThumbnailSchema.ThumbnailStateRemove(id)));
       }
     }
-    commit(events);
-    for (String gone : liveHashes) {
+    // Files first, then the state: once a row is seen gone, so are its thumbnails. Candidates are
+    // the hashes live at the last scan and those of every state row (which covers files deleted
+    // before the first scan of this run).
+    Set<String> candidates = new HashSet<>(liveHashes);
+    for (ThumbnailState st : states.values()) {
+      candidates.add(st.contentHash());
+    }
+    for (String gone : candidates) {
       if (!live.contains(gone) && !jobs.containsKey(gone)) {
         deleteQuietly(hashDir(gone));
         attempts.remove(gone);
@@ -358,6 +366,7 @@ final class ThumbnailEngine implements AutoCloseable {
       }
     }
     liveHashes = live;
+    commit(events);
     dispatch();
   }
 

@@ -12,9 +12,9 @@ import java.util.Map;
  */
 public record ThumbnailState(
     String fileId, String contentHash, String mimeType, Map<String, Size> sizes) {
-  /** Copies the map. */
+  /** Copies the map, keeping its order. */
   public ThumbnailState {
-    sizes = Map.copyOf(sizes);
+    sizes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sizes));
   }
 
   /**
