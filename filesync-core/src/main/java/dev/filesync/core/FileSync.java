@@ -490,6 +490,31 @@ public final class FileSync implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ for LocalFileServer
+
+  /** The live row of {@code fileId}, if any. */
+  Optional<FileRow> liveRow(String fileId) {
+    return Rows.file(store, fileId).filter(FileRow::live);
+  }
+
+  /** The local content store. */
+  LocalContent content() {
+    return content;
+  }
+
+  /** The guard that decides when content files may go (pins keep bytes being adopted). */
+  ContentGuard guard() {
+    return guard;
+  }
+
+  /**
+   * Bytes of {@code hash} were adopted into the local content outside the engine: the engine
+   * records the downloads of the rows holding them as done.
+   */
+  void contentAdopted(String hash) {
+    engine.contentAdopted(hash);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private record Stored(String hash, String path, long size, String metadataJson) {}

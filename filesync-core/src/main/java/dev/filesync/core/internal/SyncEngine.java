@@ -224,6 +224,48 @@ public final class SyncEngine implements AutoCloseable {
         });
   }
 
+  /**
+   * The bytes of {@code hash} were downloaded, verified and placed into the local content outside
+   * the engine (the local file endpoint streamed them to a client). The downloads of the live rows
+   * holding them are recorded as done, as a queued download that finds its bytes present is in
+   * {@code begin}, and they leave the queues and retry timers. A download of them already running
+   * records its own end. In a process that does not run the engine nothing happens here: the leader
+   * finds the bytes present when it gets to those downloads.
+   */
+  public void contentAdopted(String hash) {
+    post(
+        () -> {
+          if (!leader) {
+            return;
+          }
+          for (FileRow f : Rows.liveWithHash(store, hash)) {
+            String id = f.id();
+            if (inflight.get(Direction.DOWNLOAD).containsKey(id)) {
+              continue;
+            }
+            queues.get(Direction.DOWNLOAD).remove(id);
+            priority.remove(id);
+            Scheduler.Cancellable timer = retryTimers.remove(key(Direction.DOWNLOAD, id));
+            if (timer != null) {
+              timer.cancel();
+            }
+            try {
+              Optional<LocalState> st = Rows.state(store, id);
+              if (st.isPresent()
+                  && content.has(hash)
+                  && (!st.get().downloadStatus().equals(DONE)
+                      || !st.get().localHash().equals(hash))) {
+                finishQuietly(Direction.DOWNLOAD, st.get(), f);
+              }
+            } catch (IOException | RuntimeException e) {
+              LOG.log(System.Logger.Level.WARNING, "cannot record the download of " + id, e);
+            }
+            reconcileSafely(id); // no state yet, or an upload to queue: the decision table says
+          }
+          dispatch();
+        });
+  }
+
   /** Queues again the transfers of {@code fileIds} (their rows were set back to queued). */
   public void requeue(List<String> fileIds) {
     post(
