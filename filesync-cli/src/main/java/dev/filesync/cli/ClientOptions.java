@@ -48,7 +48,18 @@ final class ClientOptions {
 
   /** A store and FileSync over this device's data directory; close both when done. */
   Session open() throws IOException {
-    StoreConfig.Builder sc = StoreConfig.builder(data, store, FileSyncSchema.schema());
+    return open(fb -> {});
+  }
+
+  /** The store's schema: FileSync's tables and the thumbnail tables. */
+  static final dev.filesync.store.StoreSchema SCHEMA =
+      dev.filesync.image.ThumbnailSchema.addTo(
+              FileSyncSchema.addTo(dev.filesync.store.StoreSchema.builder()))
+          .build();
+
+  /** As {@link #open()}, letting {@code settings} add to the FileSync configuration. */
+  Session open(java.util.function.Consumer<FileSyncConfig.Builder> settings) throws IOException {
+    StoreConfig.Builder sc = StoreConfig.builder(data, store, SCHEMA);
     Store s = null;
     RemoteStorage remote = null;
     try {
@@ -64,6 +75,7 @@ final class ClientOptions {
         remote = RemoteStorages.signer(server.resolve("/api"), () -> token);
         fb.remote(remote);
       }
+      settings.accept(fb);
       return new Session(s, FileSync.start(fb.build()), remote);
     } catch (IOException | RuntimeException e) {
       if (remote != null) {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -108,6 +109,19 @@ final class FileCommands {
     return n.isTextual() ? n.textValue() : null;
   }
 
+  /**
+   * The row of {@code id}; when this device does not know it yet and syncs with a server, after
+   * catching up with the server (within {@code limit}).
+   */
+  static Row rowAfterSync(Store store, String id, Duration limit) throws InterruptedException {
+    Optional<Row> r = store.query(Query.first(SELECT_ROWS + " WHERE f.id = ?", ROW, id));
+    if (r.isEmpty()) {
+      store.awaitSynced(limit);
+      r = store.query(Query.first(SELECT_ROWS + " WHERE f.id = ?", ROW, id));
+    }
+    return r.orElseThrow(() -> new FileSyncCli.UsageError("no file with id " + id));
+  }
+
   static Row row(Store store, String id) {
     return store
         .query(Query.first(SELECT_ROWS + " WHERE f.id = ?", ROW, id))
@@ -125,6 +139,8 @@ final class FileCommands {
     @Option(names = "--json", description = "Print a JSON array of {id, contentHash, size}.")
     boolean json;
 
+    @Mixin ImageCommands.ImageOptions image;
+
     @Parameters(arity = "1..*", paramLabel = "FILE")
     List<Path> files;
 
@@ -139,9 +155,16 @@ final class FileCommands {
       }
       PrintWriter out = spec.commandLine().getOut();
       ArrayNode array = JSON.createArrayNode();
-      try (ClientOptions.Session s = client.open()) {
+      dev.filesync.core.Preprocessor pre = image.preprocessor();
+      try (ClientOptions.Session s =
+          client.open(
+              fb -> {
+                if (pre != null) {
+                  fb.preprocessor("image/*", pre);
+                }
+              })) {
         for (Path f : files) {
-          String id = s.files().save(f);
+          String id = pre == null ? s.files().save(f) : ImageCommands.saveImage(s.files(), f);
           Row r = row(s.store(), id);
           if (json) {
             ObjectNode o = array.addObject();
@@ -247,26 +270,12 @@ final class FileCommands {
     public Integer call() throws IOException, InterruptedException {
       Duration limit = ServerCommand.duration("--timeout", timeout);
       try (ClientOptions.Session s = client.open()) {
-        Row r = row(s.store(), id);
+        Row r = client.server == null ? row(s.store(), id) : rowAfterSync(s.store(), id, limit);
         if (r.deleted()) {
           throw new FileSyncCli.UsageError("file " + id + " is deleted");
         }
         FileSync fs = s.files();
-        fs.prioritize(id);
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!fs.displayState(id).hasLocalCopy()) {
-          if (System.nanoTime() > deadline) {
-            throw new IOException(
-                "file "
-                    + id
-                    + " is not on this device and did not arrive within "
-                    + timeout
-                    + " (state: "
-                    + fs.displayState(id)
-                    + ")");
-          }
-          fs.awaitIdle(Duration.ofMillis(200));
-        }
+        awaitLocal(fs, id, limit, timeout);
         Path temp =
             Files.createTempFile(output.toAbsolutePath().getParent(), ".filesync-get-", ".tmp");
         try {
@@ -280,6 +289,26 @@ final class FileCommands {
         }
       }
       return 0;
+    }
+  }
+
+  /** Waits until {@code id}'s bytes are on this device, moving its download to the front. */
+  static void awaitLocal(FileSync fs, String id, Duration limit, String limitText)
+      throws IOException, InterruptedException {
+    fs.prioritize(id);
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!fs.displayState(id).hasLocalCopy()) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            "file "
+                + id
+                + " is not on this device and did not arrive within "
+                + limitText
+                + " (state: "
+                + fs.displayState(id)
+                + ")");
+      }
+      fs.awaitIdle(Duration.ofMillis(200));
     }
   }
 

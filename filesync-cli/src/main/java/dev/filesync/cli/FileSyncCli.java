@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
       FileCommands.Rm.class,
       FileCommands.Retry.class,
       FileCommands.Status.class,
-      FileCommands.Sync.class
+      FileCommands.Sync.class,
+      ImageCommands.Thumbnail.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

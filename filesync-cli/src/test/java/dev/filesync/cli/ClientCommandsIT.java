@@ -67,6 +67,97 @@ class ClientCommandsIT {
     return new Result(status, out.toString(), err.toString());
   }
 
+  private static byte[] image(int w, int h, String format) throws java.io.IOException {
+    java.awt.image.BufferedImage img =
+        new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        img.setRGB(x, y, (x * 255 / w) << 16 | (y * 255 / h) << 8 | 90);
+      }
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, format, out);
+    return out.toByteArray();
+  }
+
+  @Test
+  void imagesAreResizedOnAddAndThumbnailsMadeOnAnotherDevice() throws Exception {
+    Path photo = Files.write(dir.resolve("photo.png"), image(2000, 1000, "png"));
+    Path notes = Files.writeString(dir.resolve("notes.txt"), "not an image");
+    Result added =
+        run(
+            "one",
+            "add",
+            "--json",
+            "--max-dimension",
+            "500",
+            "--format",
+            "webp",
+            "--quality",
+            "80",
+            photo.toString(),
+            notes.toString());
+    assertThat(added.status()).as(added.err()).isZero();
+    JsonNode ids = JSON.readTree(added.out());
+    String photoId = ids.get(0).get("id").asText();
+    String notesId = ids.get(1).get("id").asText();
+
+    JsonNode listed = JSON.readTree(run("one", "ls", "--json").out());
+    JsonNode p = listed.get(0).get("id").asText().equals(photoId) ? listed.get(0) : listed.get(1);
+    assertThat(p.get("mimeType").asText()).isEqualTo("image/webp");
+    assertThat(p.get("width").asInt()).isEqualTo(500);
+    assertThat(p.get("height").asInt()).isEqualTo(250);
+    assertThat(p.get("name").asText()).isEqualTo("photo.webp");
+
+    assertThat(run("one", "sync", "--until-idle", "--timeout", "60s").status()).isZero();
+    Path out = dir.resolve("small.webp");
+    Result thumb = run("two", "thumbnail", photoId, "small", "-o", out.toString());
+    assertThat(thumb.status()).as(thumb.err()).isZero();
+    java.awt.image.BufferedImage small = readWebp(out);
+    assertThat(small.getWidth()).isEqualTo(128);
+    assertThat(small.getHeight()).isEqualTo(64);
+    Result custom =
+        run(
+            "two",
+            "thumbnail",
+            photoId,
+            "tiny",
+            "--thumbnail-sizes",
+            "tiny=32",
+            "--thumbnail-format",
+            "png",
+            "-o",
+            dir.resolve("tiny.png").toString());
+    assertThat(custom.status()).as(custom.err()).isZero();
+    assertThat(javax.imageio.ImageIO.read(dir.resolve("tiny.png").toFile()).getWidth())
+        .isEqualTo(32);
+
+    Result notImage = run("two", "thumbnail", notesId, "small", "-o", out.toString());
+    assertThat(notImage.status()).isEqualTo(1);
+    assertThat(notImage.err()).contains("is not an image");
+    Result badSize = run("two", "thumbnail", photoId, "huge", "-o", out.toString());
+    assertThat(badSize.status()).isEqualTo(2);
+    assertThat(badSize.err()).contains("unknown thumbnail size 'huge'");
+
+    byte[] jpeg = image(1200, 900, "jpeg");
+    Path cut = Files.write(dir.resolve("cut.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length / 3));
+    Result corrupt = run("one", "add", "--max-dimension", "300", cut.toString());
+    assertThat(corrupt.status()).isEqualTo(1);
+    assertThat(corrupt.err()).contains("corrupt or truncated");
+    Result badFormat = run("one", "add", "--format", "gif", photo.toString());
+    assertThat(badFormat.status()).isEqualTo(2);
+    assertThat(badFormat.err()).contains("unknown image format 'gif'");
+  }
+
+  private static java.awt.image.BufferedImage readWebp(Path p) throws java.io.IOException {
+    try (var iis = javax.imageio.ImageIO.createImageInputStream(p.toFile())) {
+      var readers = javax.imageio.ImageIO.getImageReaders(iis);
+      var reader = readers.next();
+      reader.setInput(iis);
+      return reader.read(0);
+    }
+  }
+
   @Test
   void addSyncListGetUpdateRemoveAcrossTwoDevices() throws Exception {
     Path a = Files.writeString(dir.resolve("a.txt"), "alpha");
