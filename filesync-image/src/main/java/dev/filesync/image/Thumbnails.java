@@ -211,6 +211,21 @@ public final class Thumbnails implements AutoCloseable {
     return engine.generateNow(fileId, size);
   }
 
+  /**
+   * These thumbnails as a {@link dev.filesync.core.ThumbnailSource} for the {@link
+   * dev.filesync.core.LocalFileServer}: ready thumbnails of configured sizes, empty otherwise.
+   *
+   * {@snippet :
+   * LocalFileServer server = LocalFileServer.builder(files)
+   *     .thumbnails(thumbs.source(), thumbs.config().format().mimeType())
+   *     .start();
+   * }
+   */
+  public dev.filesync.core.ThumbnailSource source() {
+    return (fileId, size) ->
+        config.sizes().containsKey(size) ? resolve(fileId, size) : Optional.empty();
+  }
+
   /** Deletes the thumbnails of {@code fileId}'s content and makes them again (errors included). */
   public void regenerate(String fileId) {
     engine.regenerate(fileId);

@@ -279,6 +279,31 @@ class ThumbnailsTest {
   }
 
   @Test
+  void theLocalEndpointServesThumbnailsThroughTheSource() throws Exception {
+    ImageDevice d = open();
+    String id = d.files.save(jpeg(400, 200), "p.jpg", "image/jpeg");
+    Path small = d.await(id, "small");
+    try (dev.filesync.core.LocalFileServer server =
+        dev.filesync.core.LocalFileServer.builder(d.files)
+            .thumbnails(d.thumbs.source(), d.thumbs.config().format().mimeType())
+            .start()) {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      var ok =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(server.thumbnailUrl(id, "small")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.headers().firstValue("Content-Type")).contains("image/webp");
+      assertThat(ok.body()).isEqualTo(Files.readAllBytes(small));
+      var unknownSize =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(server.thumbnailUrl(id, "huge")).build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding());
+      assertThat(unknownSize.statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void configurationIsCheckedAndHashedLikeTheReference() throws Exception {
     ImageDevice d = open();
     assertThatThrownBy(() -> ThumbnailConfig.parseSizes("small=128,,big"))
