@@ -104,6 +104,8 @@ final class ThumbnailEngine implements AutoCloseable {
               return t;
             });
     c.setRemoveOnCancelPolicy(true);
+    // Pending retries and coalesced scans are dropped at close, not waited for.
+    c.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.coordinator = c;
     this.workers =
         Executors.newFixedThreadPool(

@@ -5,8 +5,8 @@
  * thumbnails in the background for the process that holds the store's lock, tracked in the
  * client-only tables of {@link dev.filesync.image.ThumbnailSchema}.
  *
- * <p>Decoding and encoding go through an {@link dev.filesync.image.ImageBackend}: the pure-Java
- * one by default ({@link dev.filesync.image.ImageBackends#java()}), or libvips when the {@code
+ * <p>Decoding and encoding go through an {@link dev.filesync.image.ImageBackend}: the pure-Java one
+ * by default ({@link dev.filesync.image.ImageBackends#java()}), or libvips when the {@code
  * filesync-image-vips} module and the native library are present ({@link
  * dev.filesync.image.ImageBackends#best()}). Bad images (corrupt, truncated, unsupported, or
  * declaring more pixels than allowed) give an {@link dev.filesync.image.ImageException} with its
