@@ -176,18 +176,12 @@ public final class GalleryApp implements AutoCloseable {
       opened.add(() -> http.stop(0));
       int port = http.getAddress().getPort();
 
-      // 5. The file endpoint: /files/<id> and /files/<id>/thumbnails/<size>. The source returns
-      //    the thumbnail's path once it is made; until then the page asks with &fallback=1 and
-      //    gets the original instead. Only our one size is known to Thumbnails: anything else is
-      //    "no thumbnail" (404), not an error.
+      // 5. The file endpoint: /files/<id> and /files/<id>/thumbnails/<size>. The thumbnail source
+      //    returns a thumbnail's path once it is made (sizes Thumbnails does not know are "no
+      //    thumbnail", a 404); until then the page asks with &fallback=1 and gets the original.
       LocalFileServer endpoint =
           LocalFileServer.builder(files)
-              .thumbnails(
-                  (fileId, size) ->
-                      size.equals(THUMBNAIL_SIZE)
-                          ? thumbnails.resolve(fileId, size)
-                          : Optional.empty(),
-                  thumbnails.config().format().mimeType())
+              .thumbnails(thumbnails.source(), thumbnails.config().format().mimeType())
               .allowedOrigins(List.of("http://127.0.0.1:" + port, "http://localhost:" + port))
               .start();
       opened.add(endpoint);
