@@ -190,14 +190,47 @@ public final class JavaImageBackend implements ImageBackend {
     };
   }
 
-  private static ImageReader reader(ImageInputStream iis, String mime) throws ImageException {
+  private static ImageReader reader(ImageInputStream iis, String mime) throws IOException {
     Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
     if (!readers.hasNext()) {
       throw new ImageException(Reason.UNSUPPORTED, "no decoder for " + mime + " is installed");
     }
     ImageReader reader = readers.next();
+    if (mime.equals("image/webp") && !animatedWebp(iis)) {
+      // TwelveMonkeys' WebP reader comes first, but it decodes lossy WebP several levels off (a
+      // mean error of 5 to 11 of 255 against the original on gradients saved at quality 75, where
+      // libwebp's own decoder is within 1 to 2). The reader that comes with the WebP writer is
+      // libwebp; it reads no animation, which stays with TwelveMonkeys.
+      while (readers.hasNext()) {
+        ImageReader r = readers.next();
+        if (r.getClass().getName().startsWith("com.luciad.imageio.webp.")) {
+          reader = r;
+          break;
+        }
+      }
+    }
     reader.setInput(iis, true, true);
     return reader;
+  }
+
+  /** Whether a WebP stream is animated: its first chunk is VP8X with the animation flag. */
+  private static boolean animatedWebp(ImageInputStream iis) throws IOException {
+    byte[] head = new byte[21];
+    int n = 0;
+    iis.mark();
+    try {
+      for (int r; n < head.length && (r = iis.read(head, n, head.length - n)) > 0; ) {
+        n += r;
+      }
+    } finally {
+      iis.reset();
+    }
+    return n == head.length
+        && head[12] == 'V'
+        && head[13] == 'P'
+        && head[14] == '8'
+        && head[15] == 'X'
+        && (head[20] & 0x02) != 0;
   }
 
   private interface IntRead {
