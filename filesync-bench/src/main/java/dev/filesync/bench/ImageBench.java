@@ -169,7 +169,9 @@ public final class ImageBench {
       throws Exception {
     System.gc(); // the previous contender's garbage is not this one's peak
     resetPeakHeap();
+    long cpu0 = cpuNanos();
     double seconds = render(backend, sources, dir, out, pool);
+    long cpu = cpuNanos() - cpu0;
     long peak = peakHeap();
     row(
         name,
@@ -177,6 +179,7 @@ public final class ImageBench {
         seconds,
         dir,
         out,
+        cpu,
         String.format(Locale.ROOT, "peak heap %.0f MiB", peak / 1048576.0));
   }
 
@@ -227,6 +230,7 @@ public final class ImageBench {
         jobs.add(() -> exec(cmd));
       }
     }
+    long cpu0 = cpuNanos();
     long t0 = System.nanoTime();
     runAll(pool, jobs);
     row(
@@ -235,6 +239,7 @@ public final class ImageBench {
         seconds(t0),
         dir,
         out,
+        cpuNanos() - cpu0,
         "3 x " + JOBS + " processes");
   }
 
@@ -262,6 +267,7 @@ public final class ImageBench {
       }
       jobs.add(() -> exec(cmd));
     }
+    long cpu0 = cpuNanos();
     long t0 = System.nanoTime();
     runAll(pool, jobs);
     row(
@@ -270,11 +276,12 @@ public final class ImageBench {
         seconds(t0),
         dir,
         out,
+        cpuNanos() - cpu0,
         sources.size() + " processes");
   }
 
   private static void row(
-      String name, int images, double seconds, Path dir, Output out, String note)
+      String name, int images, double seconds, Path dir, Output out, long cpuNanos, String note)
       throws IOException {
     long total = 0;
     int n = 0;
@@ -289,10 +296,11 @@ public final class ImageBench {
     }
     System.out.printf(
         Locale.ROOT,
-        "  %-40s %6.2f images/s %7.2f thumbnails/s   512 px: %5.1f KiB avg   %s%n",
+        "  %-40s %6.2f images/s %7.2f thumbnails/s   CPU %4.0f ms/image   512 px: %5.1f KiB avg   %s%n",
         name,
         images / seconds,
         3 * images / seconds,
+        cpuNanos / 1e6 / images,
         total / (double) n / 1024,
         note);
   }
@@ -444,6 +452,40 @@ public final class ImageBench {
 
   private static double seconds(long t0) {
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * CPU time used by this JVM (all its threads) plus the processes it has waited for: what a
+   * contender cost, whatever else ran on the machine at the same time.
+   */
+  private static long cpuNanos() {
+    long self =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    try {
+      // /proc/self/stat: after the ")" closing the command, fields 16 and 17 (cutime, cstime)
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3]);
+      return self + ticks * 1_000_000_000L / CLOCK_TICKS;
+    } catch (IOException | RuntimeException e) {
+      return self; // not Linux: the processes' CPU is not counted
+    }
+  }
+
+  private static final long CLOCK_TICKS = clockTicks();
+
+  private static long clockTicks() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      return p.waitFor() == 0 ? Long.parseLong(out) : 100;
+    } catch (IOException | RuntimeException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
   }
 
   private static void resetPeakHeap() {
