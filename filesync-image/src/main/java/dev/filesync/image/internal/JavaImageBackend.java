@@ -15,6 +15,7 @@ import java.awt.color.ICC_Profile;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,6 +28,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -42,7 +46,6 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import net.coobird.thumbnailator.Thumbnails;
-import org.w3c.dom.Node;
 
 /**
  * The pure-Java backend: ImageIO readers (the TwelveMonkeys plugins add CMYK JPEG, WebP and TIFF),
@@ -152,9 +155,21 @@ public final class JavaImageBackend implements ImageBackend {
                 Reason.CORRUPT, "corrupt or truncated " + mime + ": " + warning);
           }
         }
-        ICC_Profile keep =
-            color == ColorHandling.KEEP_ICC ? keptProfile(raw.getColorModel()) : null;
-        BufferedImage rgb = toRgb(raw, keep != null);
+        ICC_Profile keep;
+        BufferedImage rgb;
+        ICC_Profile png = mime.equals("image/png") ? pngProfile(source) : null;
+        if (png != null) {
+          // ImageIO's PNG reader labels every image sRGB and leaves the iCCP profile aside: the
+          // samples are in that profile, to be kept with it or converted through it
+          keep = color == ColorHandling.KEEP_ICC ? png : null;
+          rgb = toRgb(raw, true);
+          if (keep == null) {
+            rgb = toSrgb(rgb, png);
+          }
+        } else {
+          keep = color == ColorHandling.KEEP_ICC ? keptProfile(raw.getColorModel()) : null;
+          rgb = toRgb(raw, keep != null);
+        }
         BufferedImage oriented = orient(rgb, orientation);
         boolean swap = orientation >= 5;
         return new Decoded(oriented, swap ? h : w, swap ? w : h, keep);
@@ -271,16 +286,79 @@ public final class JavaImageBackend implements ImageBackend {
     return m == null ? e.getClass().getSimpleName() : m;
   }
 
-  /** The profile to keep: a non-sRGB, three-component RGB ICC profile. */
+  /**
+   * The profile to keep: a non-sRGB, three-component RGB ICC profile of 8-bit samples (deeper
+   * samples are converted to sRGB on their way to 8 bits, so their profile no longer applies).
+   */
   private static ICC_Profile keptProfile(ColorModel cm) {
     ColorSpace cs = cm.getColorSpace();
     if (cs instanceof ICC_ColorSpace icc
         && !cs.isCS_sRGB()
         && cs.getType() == ColorSpace.TYPE_RGB
-        && cs.getNumComponents() == 3) {
+        && cs.getNumComponents() == 3
+        && cm.getComponentSize(0) == 8) {
       return icc.getProfile();
     }
     return null;
+  }
+
+  /** Larger ICC profiles (real ones are a few KiB, rarely 1 MiB) are ignored, not inflated. */
+  private static final int MAX_PROFILE_BYTES = 16 << 20;
+
+  /**
+   * The RGB profile of a PNG's iCCP chunk, read from the chunks before the image data (ImageIO's
+   * PNG reader does not apply it); null when there is none, or it is not RGB, or unreadable.
+   */
+  private static ICC_Profile pngProfile(Path source) throws IOException {
+    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(source))) {
+      java.io.DataInputStream data = new java.io.DataInputStream(in);
+      data.skipNBytes(8); // signature
+      while (true) {
+        int length = data.readInt();
+        String type = new String(data.readNBytes(4), java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (type.equals("IDAT") || type.equals("IEND") || length < 0) {
+          return null;
+        }
+        if (type.equals("iCCP") && length > MAX_PROFILE_BYTES) {
+          return null;
+        }
+        if (!type.equals("iCCP")) {
+          data.skipNBytes(length + 4L); // and the CRC
+          continue;
+        }
+        byte[] chunk = data.readNBytes(length);
+        int nul = 0;
+        while (nul < chunk.length && chunk[nul] != 0) {
+          nul++;
+        }
+        if (nul + 2 > chunk.length) {
+          return null;
+        }
+        Inflater inflater = new Inflater();
+        try {
+          inflater.setInput(chunk, nul + 2, chunk.length - nul - 2); // name, NUL, method
+          ByteArrayOutputStream profile = new ByteArrayOutputStream();
+          byte[] buf = new byte[8192];
+          while (!inflater.finished()) {
+            int n = inflater.inflate(buf);
+            if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+              return null;
+            }
+            profile.write(buf, 0, n);
+            if (profile.size() > MAX_PROFILE_BYTES) {
+              return null;
+            }
+          }
+          ICC_Profile p = ICC_Profile.getInstance(profile.toByteArray());
+          boolean rgb = p.getColorSpaceType() == ColorSpace.TYPE_RGB && p.getNumComponents() == 3;
+          return rgb ? p : null;
+        } finally {
+          inflater.end();
+        }
+      }
+    } catch (java.io.EOFException | DataFormatException | IllegalArgumentException e) {
+      return null; // a broken chunk is ignored, as the image data may still be fine
+    }
   }
 
   /**
@@ -381,7 +459,11 @@ public final class JavaImageBackend implements ImageBackend {
           param.setCompressionQuality(enc.quality() / 100f);
         }
         IIOMetadata meta = null;
-        if (embed != null) {
+        if (embed != null && format == ImageFormat.JPEG) {
+          // the JDK's JPEG writer embeds the profile of the image's colour space (an app2ICC
+          // node's own profile is ignored): label the samples with the profile to keep
+          pixels = labelled(pixels, embed);
+        } else if (embed != null) {
           meta = writer.getDefaultImageMetadata(new ImageTypeSpecifier(pixels), param);
           embedProfile(meta, format, embed);
         }
@@ -415,40 +497,29 @@ public final class JavaImageBackend implements ImageBackend {
 
   private static void embedProfile(IIOMetadata meta, ImageFormat format, ICC_Profile profile)
       throws IOException {
-    if (format == ImageFormat.JPEG) {
-      String name = "javax_imageio_jpeg_image_1.0";
-      Node root = meta.getAsTree(name);
-      Node jfif = find(root, "app0JFIF");
-      if (jfif == null) {
-        return;
-      }
-      IIOMetadataNode icc = new IIOMetadataNode("app2ICC");
-      icc.setUserObject(profile);
-      jfif.appendChild(icc);
-      meta.setFromTree(name, root);
-    } else if (format == ImageFormat.PNG) {
+    if (format == ImageFormat.PNG) {
       String name = "javax_imageio_png_1.0";
       IIOMetadataNode root = new IIOMetadataNode(name);
       IIOMetadataNode iccp = new IIOMetadataNode("iCCP");
       iccp.setAttribute("profileName", "icc");
       iccp.setAttribute("compressionMethod", "deflate");
-      iccp.setUserObject(profile.getData());
+      // the writer copies these bytes into the chunk as they are: they must be deflated already
+      Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+      try {
+        deflater.setInput(profile.getData());
+        deflater.finish();
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        while (!deflater.finished()) {
+          zipped.write(buf, 0, deflater.deflate(buf));
+        }
+        iccp.setUserObject(zipped.toByteArray());
+      } finally {
+        deflater.end();
+      }
       root.appendChild(iccp);
       meta.mergeTree(name, root);
     }
-  }
-
-  private static Node find(Node node, String name) {
-    if (node.getNodeName().equals(name)) {
-      return node;
-    }
-    for (Node c = node.getFirstChild(); c != null; c = c.getNextSibling()) {
-      Node f = find(c, name);
-      if (f != null) {
-        return f;
-      }
-    }
-    return null;
   }
 
   private static BufferedImage overWhite(BufferedImage img) {
@@ -466,8 +537,8 @@ public final class JavaImageBackend implements ImageBackend {
     return dst;
   }
 
-  /** Converts pixels whose values are in {@code profile} to sRGB. */
-  private static BufferedImage toSrgb(BufferedImage img, ICC_Profile profile) {
+  /** The same 8-bit samples in an image whose colour space is {@code profile}. */
+  private static BufferedImage labelled(BufferedImage img, ICC_Profile profile) {
     boolean alpha = img.getColorModel().hasAlpha();
     ColorSpace cs = new ICC_ColorSpace(profile);
     ColorModel cm =
@@ -480,7 +551,12 @@ public final class JavaImageBackend implements ImageBackend {
     java.awt.image.WritableRaster r =
         cm.createCompatibleWritableRaster(img.getWidth(), img.getHeight());
     r.setRect(img.getRaster());
-    BufferedImage tagged = new BufferedImage(cm, r, false, null);
+    return new BufferedImage(cm, r, false, null);
+  }
+
+  /** Converts pixels whose values are in {@code profile} to sRGB. */
+  private static BufferedImage toSrgb(BufferedImage img, ICC_Profile profile) {
+    BufferedImage tagged = labelled(img, profile);
     BufferedImage dst = new BufferedImage(img.getWidth(), img.getHeight(), img.getType());
     Graphics2D g = dst.createGraphics();
     try {
