@@ -16,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -86,6 +89,70 @@ final class TestImages {
     }
     write(new BufferedImage(cm, r, false, null), "jpeg", 0.95f, file);
     return file;
+  }
+
+  /** A PNG of {@code img}'s samples with an iCCP chunk saying they are in {@code profile}. */
+  static Path pngWithProfile(BufferedImage img, ICC_Profile profile, Path file) throws IOException {
+    ByteArrayOutputStream plain = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", plain);
+    byte[] png = plain.toByteArray();
+    int ihdrEnd = 8 + 4 + 4 + 13 + 4; // signature, then IHDR: length, type, data, CRC
+    ByteArrayOutputStream iccp = new ByteArrayOutputStream();
+    iccp.writeBytes("icc\0".getBytes(StandardCharsets.ISO_8859_1));
+    iccp.write(0); // deflate
+    Deflater deflater = new Deflater();
+    deflater.setInput(profile.getData());
+    deflater.finish();
+    byte[] buf = new byte[8192];
+    while (!deflater.finished()) {
+      iccp.write(buf, 0, deflater.deflate(buf));
+    }
+    deflater.end();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(png, 0, ihdrEnd);
+    chunk(out, "iCCP", iccp.toByteArray());
+    out.write(png, ihdrEnd, png.length - ihdrEnd);
+    Files.write(file, out.toByteArray());
+    return file;
+  }
+
+  /** The ICC profile of a PNG's iCCP chunk, inflated, or null. */
+  static byte[] pngProfile(Path file) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
+    b.position(8);
+    while (b.remaining() >= 12) {
+      int len = b.getInt();
+      byte[] type = new byte[4];
+      b.get(type);
+      byte[] data = new byte[len];
+      b.get(data);
+      b.getInt(); // CRC
+      if (new String(type, StandardCharsets.ISO_8859_1).equals("iCCP")) {
+        int nul = 0;
+        while (data[nul] != 0) {
+          nul++;
+        }
+        Inflater inflater = new Inflater();
+        try {
+          inflater.setInput(data, nul + 2, data.length - nul - 2);
+          ByteArrayOutputStream profile = new ByteArrayOutputStream();
+          byte[] buf = new byte[8192];
+          while (!inflater.finished()) {
+            int n = inflater.inflate(buf);
+            if (n == 0 && inflater.needsInput()) {
+              throw new IOException("truncated iCCP in " + file);
+            }
+            profile.write(buf, 0, n);
+          }
+          return profile.toByteArray();
+        } catch (DataFormatException e) {
+          throw new IOException("iCCP of " + file + " is not deflated: " + e.getMessage(), e);
+        } finally {
+          inflater.end();
+        }
+      }
+    }
+    return null;
   }
 
   /** The ICC profile embedded in a JPEG's APP2 segments (one segment is enough here), or null. */

@@ -111,8 +111,9 @@ class VipsImageBackendTest {
     TestImages.webp(
         TestImages.gradient(TestImages.W, TestImages.H, true), dir.resolve("alpha.webp"));
     TestImages.jpegWithOrientation(rgb, 6, dir.resolve("rotated.jpg"));
-    TestImages.jpegWithProfile(
-        rgb, ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB), dir.resolve("linear-icc.jpg"));
+    ICC_Profile linear = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB);
+    TestImages.jpegWithProfile(rgb, linear, dir.resolve("linear-icc.jpg"));
+    TestImages.pngWithProfile(rgb, linear, dir.resolve("linear-icc.png"));
   }
 
   static Stream<Arguments> parityCases() {
@@ -139,6 +140,13 @@ class VipsImageBackendTest {
     for (ImageFormat format : List.of(ImageFormat.JPEG, ImageFormat.WEBP)) {
       cases.add(Arguments.of("linear-icc.jpg", format, ColorHandling.KEEP_ICC));
     }
+    // A PNG in another colour space: both backends keep the values and the profile, or convert.
+    // Kept in PNG, the raw values are compared (ImageIO ignores the profile on both sides).
+    for (ColorHandling color : ColorHandling.values()) {
+      for (ImageFormat format : List.of(ImageFormat.JPEG, ImageFormat.WEBP, ImageFormat.PNG)) {
+        cases.add(Arguments.of("linear-icc.png", format, color));
+      }
+    }
     return cases.stream();
   }
 
@@ -163,6 +171,21 @@ class VipsImageBackendTest {
     List<ImageInfo> actual = vips.render(source, viaVips, enc, MAX_PIXELS);
 
     assertThat(actual).isEqualTo(expected);
+    if (color == ColorHandling.KEEP_ICC && name.startsWith("linear-icc.png")) {
+      // both backends embed the source's profile when they keep it (WebP: converted instead)
+      byte[] profile = TestImages.pngProfile(source);
+      for (Target t : List.of(viaJava.get(0), viaVips.get(0))) {
+        byte[] kept =
+            switch (format) {
+              case JPEG -> TestImages.jpegProfile(t.output());
+              case PNG -> TestImages.pngProfile(t.output());
+              default -> null;
+            };
+        assertThat(kept)
+            .as("profile in %s", t.output())
+            .isEqualTo(format == ImageFormat.WEBP ? null : profile);
+      }
+    }
     double tolerance = format == ImageFormat.PNG ? LOSSLESS_TOLERANCE : LOSSY_TOLERANCE;
     for (int i = 0; i < maxes.length; i++) {
       BufferedImage j = TestImages.read(viaJava.get(i).output());
