@@ -213,6 +213,25 @@ class VipsImageBackendTest {
   }
 
   @Test
+  void sizesFollowTheContractWhereLibvipsWouldRoundOtherwise() throws IOException {
+    // libvips' own bounding-box sizes (size=down) for these are 100x41, 512x432 and 257x183
+    int[][] cases = {
+      {1605, 650, 100, 100, 40}, {2219, 1870, 512, 512, 431}, {3873, 2766, 257, 257, 184}
+    };
+    for (int[] c : cases) {
+      Path source = TestImages.jpeg(TestImages.gradient(c[0], c[1], false), tmp.resolve("s.jpg"));
+      Path out = tmp.resolve("out.jpg");
+      assertThat(
+              vips.render(
+                  source, List.of(new Target(c[2], out)), jpeg(ColorHandling.KEEP_ICC), MAX_PIXELS))
+          .as("%dx%d in %d", c[0], c[1], c[2])
+          .containsExactly(new ImageInfo("image/jpeg", c[3], c[4]));
+      BufferedImage img = TestImages.read(out);
+      assertThat(new int[] {img.getWidth(), img.getHeight()}).containsExactly(c[3], c[4]);
+    }
+  }
+
+  @Test
   void appliesTheExifOrientation() throws IOException {
     Path source = sources.resolve("rotated.jpg");
     assertThat(vips.probe(source, MAX_PIXELS))
