@@ -63,7 +63,8 @@ class VipsImageBackendTest {
    * The same for JPEG and WebP outputs, which add one lossy encoding each. Measured: at most 3.0,
    * for the GIF's palette bands saved as JPEG at quality 90, where libvips keeps full chroma
    * resolution (it subsamples chroma below quality 90 only) and the JDK's writer subsamples it; at
-   * quality 89 the same case measures 1.1. Everything else is within 1.5.
+   * quality 89 the same case measures 1.1. Everything else is within 1.9 (the GIF as WebP at 100
+   * px), most within 1.5.
    */
   private static final double LOSSY_TOLERANCE = 4.0;
 
