@@ -10,14 +10,15 @@ import java.util.Optional;
  * Makes the libvips backend when {@code libvips.so.42} can be loaded; found by {@link
  * dev.filesync.image.ImageBackends#best()} through {@link java.util.ServiceLoader}.
  *
- * <p>The backend binds libvips with {@code java.lang.foreign}, so it needs Java 22 or newer, the
- * native library ({@code apt-get install libvips42} on Debian and Ubuntu, 8.12 or newer) and native
- * access for the class path ({@code java --enable-native-access=ALL-UNNAMED}; without it the JDK
- * prints a warning, and refuses when run with {@code --illegal-native-access=deny}). When any of
- * them is missing, {@link #create()} gives nothing and {@link #unavailableReason()} says which. The
- * system property {@code filesync.vips.library} names another library to load (a path, for a
- * libvips built into {@code /opt}); otherwise {@code libvips.so.42} is looked up by the system's
- * loader, then the macOS and Windows names.
+ * <p>The backend binds libvips with {@code java.lang.foreign} and is compiled for Java 25 (the API
+ * is final since 22), so it needs a Java 25 runtime, the native library ({@code apt-get install
+ * libvips42} on Debian and Ubuntu, 8.12 or newer) and native access for the class path ({@code java
+ * --enable-native-access=ALL-UNNAMED}; without it the JDK prints a warning, and refuses when run
+ * with {@code --illegal-native-access=deny}). When any of them is missing, {@link #create()} gives
+ * nothing and {@link #unavailableReason()} says which. The system property {@code
+ * filesync.vips.library} names another library to load (a path, for a libvips built into {@code
+ * /opt}); otherwise {@code libvips.so.42} is looked up by the system's loader, then the macOS and
+ * Windows names.
  *
  * <p>This class is compiled for Java 21, the rest of the module for 25: on a Java 21 runtime the
  * provider still loads and reports that the backend needs a newer Java, instead of breaking the
@@ -88,10 +89,10 @@ public final class VipsImageBackendProvider implements ImageBackend.Provider {
 
   /** Loads libvips from {@code library}, without caching: for tests of the unavailable paths. */
   static Outcome load(String library) {
-    if (Runtime.version().feature() < 22) {
+    if (Runtime.version().feature() < 25) {
       return new Outcome(
           null,
-          "the libvips backend needs Java 22 or newer (it uses java.lang.foreign); this is Java "
+          "the libvips backend needs Java 25 or newer (it uses java.lang.foreign); this is Java "
               + Runtime.version());
     }
     MethodHandle factory;
