@@ -160,11 +160,24 @@ public final class JavaImageBackend implements ImageBackend {
                 Reason.CORRUPT, "corrupt or truncated " + mime + ": " + warning);
           }
         }
-        ICC_Profile keep =
-            embedded != null && reader.canReadRaster()
-                ? embedded
-                : color == ColorHandling.KEEP_ICC ? keptProfile(raw.getColorModel()) : null;
-        BufferedImage rgb = toRgb(raw, keep != null);
+        ICC_Profile keep;
+        BufferedImage rgb;
+        ICC_Profile png = mime.equals("image/png") ? pngProfile(source) : null;
+        if (png != null) {
+          // ImageIO's PNG reader labels every image sRGB and leaves the iCCP profile aside: the
+          // samples are in that profile, to be kept with it or converted through it.
+          keep = color == ColorHandling.KEEP_ICC ? png : null;
+          rgb = toRgb(raw, true);
+          if (keep == null) {
+            rgb = toSrgb(rgb, png);
+          }
+        } else {
+          keep =
+              embedded != null && reader.canReadRaster()
+                  ? embedded
+                  : color == ColorHandling.KEEP_ICC ? keptProfile(raw.getColorModel()) : null;
+          rgb = toRgb(raw, keep != null);
+        }
         BufferedImage oriented = orient(rgb, orientation);
         boolean swap = orientation >= 5;
         return new Decoded(oriented, swap ? h : w, swap ? w : h, keep);
@@ -200,17 +213,23 @@ public final class JavaImageBackend implements ImageBackend {
     };
   }
 
-  private static ImageReader reader(ImageInputStream iis, String mime) throws ImageException {
+  private static ImageReader reader(ImageInputStream iis, String mime) throws IOException {
     Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
     if (!readers.hasNext()) {
       throw new ImageException(Reason.UNSUPPORTED, "no decoder for " + mime + " is installed");
     }
     ImageReader reader = readers.next();
-    while (mime.equals("image/webp") && readers.hasNext()) {
-      // Prefer the libwebp-based reader: the pure-Java one decoded some lossy files wrongly.
-      ImageReader next = readers.next();
-      if (next.getClass().getName().startsWith("com.luciad")) {
-        reader = next;
+    if (mime.equals("image/webp") && !animatedWebp(iis)) {
+      // TwelveMonkeys' WebP reader comes first, but it decodes lossy WebP several levels off (a
+      // mean error of 5 to 11 of 255 on gradients saved at quality 75; one solid colour came out
+      // dark red) where libwebp is within 1 to 2. The libwebp-based reader that comes with the
+      // WebP writer reads no animation, which stays with TwelveMonkeys.
+      while (readers.hasNext()) {
+        ImageReader next = readers.next();
+        if (next.getClass().getName().startsWith("com.luciad.imageio.webp.")) {
+          reader = next;
+          break;
+        }
       }
     }
     reader.setInput(iis, true, true);
@@ -264,6 +283,87 @@ public final class JavaImageBackend implements ImageBackend {
     }
   }
 
+  /** Whether a WebP stream is animated: its first chunk is VP8X with the animation flag. */
+  private static boolean animatedWebp(ImageInputStream iis) throws IOException {
+    byte[] head = new byte[21];
+    int n = 0;
+    iis.mark();
+    try {
+      for (int r; n < head.length && (r = iis.read(head, n, head.length - n)) > 0; ) {
+        n += r;
+      }
+    } finally {
+      iis.reset();
+    }
+    return n == head.length
+        && head[12] == 'V'
+        && head[13] == 'P'
+        && head[14] == '8'
+        && head[15] == 'X'
+        && (head[20] & 0x02) != 0;
+  }
+
+  /** Larger ICC profiles (real ones are a few KiB, rarely 1 MiB) are ignored, not inflated. */
+  private static final int MAX_PROFILE_BYTES = 16 << 20;
+
+  /**
+   * The RGB profile of a PNG's iCCP chunk, read from the chunks before the image data (ImageIO's
+   * PNG reader does not apply it); null when there is none, or it is not RGB, or unreadable.
+   */
+  private static ICC_Profile pngProfile(Path source) throws IOException {
+    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(source))) {
+      java.io.DataInputStream data = new java.io.DataInputStream(in);
+      data.skipNBytes(8); // signature
+      while (true) {
+        int length = data.readInt();
+        String type = new String(data.readNBytes(4), java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (type.equals("IDAT") || type.equals("IEND") || length < 0) {
+          return null;
+        }
+        if (type.equals("iCCP") && length > MAX_PROFILE_BYTES) {
+          return null;
+        }
+        if (!type.equals("iCCP")) {
+          data.skipNBytes(length + 4L); // and the CRC
+          continue;
+        }
+        byte[] chunk = data.readNBytes(length);
+        int nul = 0;
+        while (nul < chunk.length && chunk[nul] != 0) {
+          nul++;
+        }
+        if (nul + 2 > chunk.length) {
+          return null;
+        }
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        try {
+          inflater.setInput(chunk, nul + 2, chunk.length - nul - 2); // name, NUL, method
+          java.io.ByteArrayOutputStream profile = new java.io.ByteArrayOutputStream();
+          byte[] buf = new byte[8192];
+          while (!inflater.finished()) {
+            int n = inflater.inflate(buf);
+            if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+              return null;
+            }
+            profile.write(buf, 0, n);
+            if (profile.size() > MAX_PROFILE_BYTES) {
+              return null;
+            }
+          }
+          ICC_Profile p = ICC_Profile.getInstance(profile.toByteArray());
+          boolean rgb = p.getColorSpaceType() == ColorSpace.TYPE_RGB && p.getNumComponents() == 3;
+          return rgb ? p : null;
+        } finally {
+          inflater.end();
+        }
+      }
+    } catch (java.io.EOFException
+        | java.util.zip.DataFormatException
+        | IllegalArgumentException e) {
+      return null; // a broken chunk is ignored, as the image data may still be fine
+    }
+  }
+
   private interface IntRead {
     int get() throws IOException;
   }
@@ -302,13 +402,17 @@ public final class JavaImageBackend implements ImageBackend {
     return m == null ? e.getClass().getSimpleName() : m;
   }
 
-  /** The profile to keep: a non-sRGB, three-component RGB ICC profile. */
+  /**
+   * The profile to keep: a non-sRGB, three-component RGB ICC profile of 8-bit samples (deeper
+   * samples are converted to sRGB on their way to 8 bits, so their profile no longer applies).
+   */
   private static ICC_Profile keptProfile(ColorModel cm) {
     ColorSpace cs = cm.getColorSpace();
     if (cs instanceof ICC_ColorSpace icc
         && !cs.isCS_sRGB()
         && cs.getType() == ColorSpace.TYPE_RGB
-        && cs.getNumComponents() == 3) {
+        && cs.getNumComponents() == 3
+        && cm.getComponentSize(0) == 8) {
       return icc.getProfile();
     }
     return null;
