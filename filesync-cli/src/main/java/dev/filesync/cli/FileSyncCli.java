@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
       FileCommands.Retry.class,
       FileCommands.Status.class,
       FileCommands.Sync.class,
-      ImageCommands.Thumbnail.class
+      ImageCommands.Thumbnail.class,
+      DemoCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
