@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       FileCommands.Status.class,
       FileCommands.Sync.class,
       ImageCommands.Thumbnail.class,
+      WatchCommand.class,
       DemoCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
