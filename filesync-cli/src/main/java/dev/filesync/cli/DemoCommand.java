@@ -61,10 +61,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Runs a server and two devices on this machine and syncs sample files between them:",
-      "saves on device A (resizing images), uploads, downloads and verifies on device B, makes",
-      "thumbnails, then updates and deletes a file on A and shows B follow. Uses a temporary",
-      "directory that is removed at the end unless --keep."
+      "Runs a server and two devices on this machine and syncs sample files:",
+      "device A saves them (resizing images) and uploads them; device B downloads,",
+      "verifies and thumbnails them; then A updates and deletes a file and B follows.",
+      "Works in a temporary directory, removed at the end unless --keep."
     })
 final class DemoCommand implements Callable<Integer> {
   /** The store id the two devices share. */
@@ -85,6 +85,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--seed",
+      paramLabel = "N",
       defaultValue = "42",
       description = "Seed of the sample files (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -851,19 +852,26 @@ final class DemoCommand implements Callable<Integer> {
       screen.line("");
       if (!keep) {
         screen.line(screen.bold("What next"));
-        screen.line(
-            "   bin/filesync server --dev            # a server that stays up; prints its token");
-        screen.line(
-            "   export FILESYNC_SERVER=http://127.0.0.1:8787 FILESYNC_TOKEN=<token>"
-                + " FILESYNC_STORE=demo");
-        screen.line("   bin/filesync add photo.jpg --data device-a --max-dimension 1600");
-        screen.line("   bin/filesync watch --data device-b     # live view; Ctrl-C stops");
-        screen.line("   bin/filesync ls --data device-b");
-        screen.line("   bin/filesync get <id> -o copy.jpg --data device-b");
-        screen.line("   bin/filesync demo --keep             # keeps this demo's directories");
+        next("bin/filesync server --dev", "in another terminal; prints a token");
+        next(
+            "export FILESYNC_SERVER=http://127.0.0.1:8787 FILESYNC_STORE=demo"
+                + " FILESYNC_TOKEN=<token>",
+            null);
+        next("bin/filesync add photo.jpg --data device-a", "save a file on \"device A\"");
+        next("bin/filesync watch --data device-b", "device B, live (Ctrl-C stops)");
+        next("bin/filesync ls --data device-b", "its files and their sync state");
+        next("bin/filesync get <id> -o copy.jpg --data device-b", null);
+        next("bin/filesync demo --keep", "keep the demo's directories");
         screen.line("   docs/getting-started.md walks through all of it");
         screen.line("");
       }
+    }
+
+    private void next(String command, String comment) {
+      screen.line(
+          comment == null
+              ? "   " + command
+              : String.format(Locale.ROOT, "   %-44s %s", command, screen.dim("# " + comment)));
     }
 
     private void row(String label, Step s) {

@@ -50,8 +50,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Run the sync engine for this data directory and show its transfers live, until Ctrl-C or",
-      "--duration. Also makes thumbnails of images, and with --serve runs the local file endpoint."
+      "Run the sync engine for this data directory and show its transfers live,",
+      "until Ctrl-C or --duration. Also makes thumbnails of images; --serve runs",
+      "the local file endpoint too."
     })
 final class WatchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
