@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
       FileCommands.Retry.class,
       FileCommands.Status.class,
       FileCommands.Sync.class,
-      ImageCommands.Thumbnail.class
+      ImageCommands.Thumbnail.class,
+      WatchCommand.class,
+      DemoCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -61,13 +61,10 @@ final class ProgressBar implements AutoCloseable {
       done += v[0];
       total += Math.max(v[1], v[0]);
     }
-    int width = 30;
-    int filled = total == 0 ? 0 : (int) Math.min(width, width * done / total);
     err.printf(
         Locale.ROOT,
-        "\r[%s%s] %d done, %d in flight %s%s   ",
-        "#".repeat(filled),
-        ".".repeat(width - filled),
+        "\r%s %d done, %d in flight %s%s   ",
+        bar(done, total, 30),
         completed,
         inFlight.size(),
         total == 0
@@ -75,6 +72,12 @@ final class ProgressBar implements AutoCloseable {
             : String.format(Locale.ROOT, "%.1f/%.1f MiB", done / 1048576.0, total / 1048576.0),
         failed == 0 ? "" : ", " + failed + " failed");
     err.flush();
+  }
+
+  /** {@code [#####.....]}: {@code done} of {@code total} in {@code width} characters. */
+  static String bar(long done, long total, int width) {
+    int filled = total <= 0 ? 0 : (int) Math.min(width, width * Math.max(0, done) / total);
+    return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
   }
 
   void finish() {
