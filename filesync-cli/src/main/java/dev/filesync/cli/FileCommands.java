@@ -468,8 +468,10 @@ final class FileCommands {
           ProgressBar bar = ProgressBar.forTerminal(err, s.files())) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
-          boolean synced = s.store().awaitSynced(Duration.ofMillis(100));
+          // Idle first: a finished upload commits its remote key before the engine is idle, so
+          // the synced check that follows covers that event too.
           boolean idle = s.files().awaitIdle(Duration.ofMillis(100));
+          boolean synced = s.store().awaitSynced(Duration.ofMillis(100));
           SyncReport r = s.files().status();
           if (synced && idle && nothingQueued(r)) {
             bar.finish();

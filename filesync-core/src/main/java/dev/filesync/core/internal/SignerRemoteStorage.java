@@ -61,6 +61,7 @@ public final class SignerRemoteStorage implements RemoteStorage {
   private final Supplier<String> token;
   private final Duration requestTimeout;
   private final HttpClient http;
+  private final java.util.concurrent.ExecutorService httpExecutor;
 
   /**
    * A client.
@@ -90,8 +91,12 @@ public final class SignerRemoteStorage implements RemoteStorage {
     this.base = signerBaseUrl.toString().replaceAll("/+$", "");
     this.token = Objects.requireNonNull(token, "token");
     this.requestTimeout = positive(requestTimeout, "requestTimeout");
+    // Completions of sendAsync run on this executor, not the common ForkJoin pool (one thread on
+    // 2 cores, which application code may keep busy and so stall every transfer).
+    this.httpExecutor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     this.http =
         HttpClient.newBuilder()
+            .executor(httpExecutor)
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(positive(connectTimeout, "connectTimeout"))
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -319,6 +324,7 @@ public final class SignerRemoteStorage implements RemoteStorage {
   @Override
   public void close() {
     http.shutdownNow();
+    httpExecutor.shutdownNow();
   }
 
   @Override
