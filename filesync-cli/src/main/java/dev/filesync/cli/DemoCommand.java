@@ -518,6 +518,7 @@ final class DemoCommand implements Callable<Integer> {
             phaseDone = uploaded(a, byId.keySet());
             return phaseDone == byId.size() && a.session.store().syncState().pendingEvents() == 0;
           });
+      awaitCompletionLines(a, Direction.UPLOAD, byId.keySet());
       long bytes = storedBytes(a, byId.keySet());
       TransferTracker.Totals tot = a.tracker.totals(Direction.UPLOAD);
       upload = new Step(byId.size(), bytes, tot.elapsedNanos());
@@ -600,6 +601,7 @@ final class DemoCommand implements Callable<Integer> {
             phaseDone = downloaded(b, byId.keySet());
             return phaseDone == byId.size();
           });
+      awaitCompletionLines(b, Direction.DOWNLOAD, byId.keySet());
       long nanos = System.nanoTime() - t;
       long bytes = storedBytes(b, byId.keySet());
       download = new Step(byId.size(), bytes, nanos);
@@ -946,6 +948,24 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
 
+    /**
+     * The state can show a transfer done a moment before its completion event reaches the tracker:
+     * waits (up to 2 s) until each of {@code ids} has had its line, so none is dropped.
+     */
+    private void awaitCompletionLines(Device d, Direction direction, Set<String> ids)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+      while (!printed.getOrDefault(direction, Set.of()).containsAll(ids)
+          && System.nanoTime() < deadline) {
+        synchronized (monitor) {
+          monitor.wait(20);
+        }
+        printTransfers(d, direction);
+      }
+    }
+
+    private final Map<Direction, Set<String>> printed = new java.util.EnumMap<>(Direction.class);
+
     private void printTransfers(Device d, Direction direction) {
       for (TransferTracker.Logged l : d.tracker.drain()) {
         if (direction == null) {
@@ -954,6 +974,7 @@ final class DemoCommand implements Callable<Integer> {
         switch (l.event()) {
           case FileSyncEvent.TransferCompleted c when c.direction() == direction -> {
             String id = c.fileId();
+            printed.computeIfAbsent(direction, k -> new java.util.HashSet<>()).add(id);
             long size =
                 d.row(id).map(r -> FileCommands.describe(r).path("size").asLong()).orElse(0L);
             screen.line(
