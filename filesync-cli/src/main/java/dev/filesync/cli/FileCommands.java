@@ -276,19 +276,22 @@ final class FileCommands {
         }
         FileSync fs = s.files();
         awaitLocal(fs, id, limit, timeout);
-        Path temp =
-            Files.createTempFile(output.toAbsolutePath().getParent(), ".filesync-get-", ".tmp");
-        try {
-          try (InputStream in = fs.open(id)) {
-            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-          }
-          Files.move(
-              temp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-          Files.deleteIfExists(temp);
+        try (InputStream in = fs.open(id)) {
+          writeAtomically(in, output);
         }
       }
       return 0;
+    }
+  }
+
+  /** Writes {@code in} to {@code output} through a temp file beside it: whole or not at all. */
+  static void writeAtomically(InputStream in, Path output) throws IOException {
+    Path temp = Files.createTempFile(output.toAbsolutePath().getParent(), ".filesync-", ".tmp");
+    try {
+      Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(temp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
     }
   }
 

@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -157,14 +156,8 @@ final class ImageCommands {
         FileCommands.awaitLocal(s.files(), id, limit, timeout);
         try (Thumbnails thumbs = Thumbnails.start(config)) {
           Path made = thumbs.generate(id, size);
-          Path parent = output.toAbsolutePath().getParent();
-          Path temp = Files.createTempFile(parent, ".filesync-thumbnail-", ".tmp");
-          try {
-            Files.copy(made, temp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(
-                temp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-          } finally {
-            Files.deleteIfExists(temp);
+          try (InputStream in = Files.newInputStream(made)) {
+            FileCommands.writeAtomically(in, output);
           }
         } catch (ThumbnailException e) {
           throw new IOException(e.getMessage(), e);

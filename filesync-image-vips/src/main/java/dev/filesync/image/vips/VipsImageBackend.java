@@ -78,7 +78,7 @@ final class VipsImageBackend implements ImageBackend {
 
   @Override
   public ImageInfo probe(Path source, long maxPixels) throws IOException {
-    String mime = sniff(source);
+    String mime = ImageSniffer.requireImage(source);
     try (LocalFile local = LocalFile.of(source)) {
       String file = local.name();
       if (!readsItself(mime, file)) {
@@ -99,7 +99,7 @@ final class VipsImageBackend implements ImageBackend {
     if (targets.isEmpty()) {
       return List.of();
     }
-    String mime = sniff(source);
+    String mime = ImageSniffer.requireImage(source);
     try (LocalFile local = LocalFile.of(source)) {
       String file = local.name();
       if (!readsItself(mime, file)) {
@@ -139,15 +139,6 @@ final class VipsImageBackend implements ImageBackend {
   }
 
   // ------------------------------------------------------------------ reading
-
-  private static String sniff(Path source) throws IOException {
-    Optional<String> mime = ImageSniffer.sniff(source);
-    if (mime.isEmpty()) {
-      throw new ImageException(
-          Reason.UNSUPPORTED, "not an image FileSync can read (JPEG, PNG, GIF, WebP, BMP, TIFF)");
-    }
-    return mime.get();
-  }
 
   /** Whether libvips reads {@code file} with a loader trusted for {@code mime}. */
   private boolean readsItself(String mime, String file) {

@@ -1,10 +1,18 @@
 package dev.filesync.image.internal;
 
+import dev.filesync.image.ImageException;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Recognizes image files by their first bytes (content-addressed files have no extension) and reads
@@ -62,14 +70,23 @@ public final class ImageSniffer {
     return true;
   }
 
+  /** One marker segment of a JPEG header: its marker byte (e.g. 0xE1) and its payload. */
+  private record Segment(int marker, byte[] data) {
+    boolean startsWith(String tag) {
+      byte[] t = tag.getBytes(StandardCharsets.ISO_8859_1);
+      return data.length >= t.length && Arrays.equals(data, 0, t.length, t, 0, t.length);
+    }
+  }
+
   /**
-   * The EXIF orientation (1 to 8) of a JPEG file, 1 when it has none or it cannot be read. Only the
-   * segments before the image data are read.
+   * The marker segments of a JPEG before its image data (start of scan), in order; empty when the
+   * file is not a JPEG, and cut short at the first malformed segment.
    */
-  public static int jpegOrientation(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
+  private static List<Segment> jpegSegments(Path file) throws IOException {
+    List<Segment> out = new ArrayList<>();
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
       if (in.read() != 0xFF || in.read() != 0xD8) {
-        return 1;
+        return out;
       }
       while (true) {
         int b = in.read();
@@ -77,24 +94,32 @@ public final class ImageSniffer {
           b = in.read();
         }
         if (b < 0 || b == 0xDA || b == 0xD9) {
-          return 1; // start of scan or end: no EXIF before the image data
+          return out; // start of scan or end: the header is over
         }
-        int marker = b;
         int len = (in.read() << 8) | in.read();
         if (len < 2) {
-          return 1;
+          return out;
         }
         byte[] seg = in.readNBytes(len - 2);
         if (seg.length < len - 2) {
-          return 1;
+          return out;
         }
-        if (marker == 0xE1
-            && seg.length > 14
-            && new String(seg, 0, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("Exif")) {
-          return tiffOrientation(seg, 6);
-        }
+        out.add(new Segment(b, seg));
       }
     }
+  }
+
+  /**
+   * The EXIF orientation (1 to 8) of a JPEG file, 1 when it has none or it cannot be read. Only the
+   * segments before the image data are read.
+   */
+  public static int jpegOrientation(Path file) throws IOException {
+    for (Segment s : jpegSegments(file)) {
+      if (s.marker() == 0xE1 && s.data().length > 14 && s.startsWith("Exif")) {
+        return tiffOrientation(s.data(), 6);
+      }
+    }
+    return 1;
   }
 
   /**
@@ -102,41 +127,19 @@ public final class ImageSniffer {
    * has none (or the chunks are incomplete). Only the segments before the image data are read.
    */
   public static byte[] jpegIccProfile(Path file) throws IOException {
-    java.util.TreeMap<Integer, byte[]> chunks = new java.util.TreeMap<>();
+    TreeMap<Integer, byte[]> chunks = new TreeMap<>();
     int count = 0;
-    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-      if (in.read() != 0xFF || in.read() != 0xD8) {
-        return null;
-      }
-      while (true) {
-        int b = in.read();
-        while (b == 0xFF) {
-          b = in.read();
-        }
-        if (b < 0 || b == 0xDA || b == 0xD9) {
-          break;
-        }
-        int len = (in.read() << 8) | in.read();
-        if (len < 2) {
-          return null;
-        }
-        byte[] seg = in.readNBytes(len - 2);
-        if (seg.length < len - 2) {
-          return null;
-        }
-        if (b == 0xE2
-            && seg.length > 14
-            && new String(seg, 0, 12, java.nio.charset.StandardCharsets.ISO_8859_1)
-                .equals("ICC_PROFILE\0")) {
-          chunks.put(seg[12] & 0xFF, java.util.Arrays.copyOfRange(seg, 14, seg.length));
-          count = seg[13] & 0xFF;
-        }
+    for (Segment s : jpegSegments(file)) {
+      byte[] seg = s.data();
+      if (s.marker() == 0xE2 && seg.length > 14 && s.startsWith("ICC_PROFILE\0")) {
+        chunks.put(seg[12] & 0xFF, Arrays.copyOfRange(seg, 14, seg.length));
+        count = seg[13] & 0xFF;
       }
     }
     if (chunks.isEmpty() || chunks.size() != count) {
       return null;
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     chunks.values().forEach(out::writeBytes);
     return out.toByteArray();
   }
@@ -148,34 +151,28 @@ public final class ImageSniffer {
   public static boolean jpegStoresRgb(Path file) throws IOException {
     boolean adobeRgb = false;
     boolean jfif = false;
-    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-      if (in.read() != 0xFF || in.read() != 0xD8) {
-        return false;
-      }
-      while (true) {
-        int b = in.read();
-        while (b == 0xFF) {
-          b = in.read();
-        }
-        if (b < 0 || b == 0xDA || b == 0xD9) {
-          break;
-        }
-        int len = (in.read() << 8) | in.read();
-        if (len < 2) {
-          break;
-        }
-        byte[] seg = in.readNBytes(len - 2);
-        String tag =
-            new String(
-                seg, 0, Math.min(5, seg.length), java.nio.charset.StandardCharsets.ISO_8859_1);
-        if (b == 0xE0 && tag.startsWith("JFIF")) {
-          jfif = true;
-        } else if (b == 0xEE && tag.equals("Adobe") && seg.length >= 12) {
-          adobeRgb = seg[11] == 0;
-        }
+    for (Segment s : jpegSegments(file)) {
+      if (s.marker() == 0xE0 && s.startsWith("JFIF")) {
+        jfif = true;
+      } else if (s.marker() == 0xEE && s.startsWith("Adobe") && s.data().length >= 12) {
+        adobeRgb = s.data()[11] == 0;
       }
     }
     return adobeRgb && !jfif;
+  }
+
+  /**
+   * The image media type of {@code source}, or an {@link ImageException} (unsupported) naming the
+   * formats FileSync reads.
+   */
+  public static String requireImage(Path source) throws IOException {
+    Optional<String> mime = sniff(source);
+    if (mime.isEmpty()) {
+      throw new ImageException(
+          ImageException.Reason.UNSUPPORTED,
+          "not an image FileSync can read (JPEG, PNG, GIF, WebP, BMP, TIFF)");
+    }
+    return mime.get();
   }
 
   /** Reads tag 0x0112 of IFD0 of the TIFF structure at {@code base} of {@code b}. */

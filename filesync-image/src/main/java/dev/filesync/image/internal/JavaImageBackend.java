@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -63,7 +62,7 @@ public final class JavaImageBackend implements ImageBackend {
 
   @Override
   public ImageInfo probe(Path source, long maxPixels) throws IOException {
-    String mime = sniffOrRefuse(source);
+    String mime = ImageSniffer.requireImage(source);
     try (ImageInputStream iis = open(source)) {
       ImageReader reader = reader(iis, mime);
       try {
@@ -116,7 +115,7 @@ public final class JavaImageBackend implements ImageBackend {
 
   private Decoded decode(Path source, List<Target> targets, ColorHandling color, long maxPixels)
       throws IOException {
-    String mime = sniffOrRefuse(source);
+    String mime = ImageSniffer.requireImage(source);
     int orientation = mime.equals("image/jpeg") ? ImageSniffer.jpegOrientation(source) : 1;
     // JPEG readers convert an embedded RGB profile to sRGB as they read; to keep the profile, the
     // samples are read raw (readRaster) and turned from YCbCr into RGB here.
@@ -185,15 +184,6 @@ public final class JavaImageBackend implements ImageBackend {
         reader.dispose();
       }
     }
-  }
-
-  private static String sniffOrRefuse(Path source) throws IOException {
-    Optional<String> mime = ImageSniffer.sniff(source);
-    if (mime.isEmpty()) {
-      throw new ImageException(
-          Reason.UNSUPPORTED, "not an image FileSync can read (JPEG, PNG, GIF, WebP, BMP, TIFF)");
-    }
-    return mime.get();
   }
 
   private static ImageInputStream open(Path source) throws IOException {
