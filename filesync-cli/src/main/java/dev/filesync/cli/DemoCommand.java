@@ -782,6 +782,7 @@ final class DemoCommand implements Callable<Integer> {
             phaseDone = (seenUpdate[0] < 0 ? 0 : 1) + (seenDelete[0] < 0 ? 0 : 1);
             return phaseDone == 2;
           });
+      awaitCompletionLines(b, Direction.DOWNLOAD, Set.of(notesId));
       verify(b, b.row(notesId).orElseThrow());
       screen.line(
           String.format(
@@ -962,6 +963,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         printTransfers(d, direction);
       }
+      // Consumed: a later phase moving the same file waits for its own line.
+      printed.getOrDefault(direction, new java.util.HashSet<>()).removeAll(ids);
     }
 
     private final Map<Direction, Set<String>> printed = new java.util.EnumMap<>(Direction.class);

@@ -149,7 +149,14 @@ final class ImageCommands {
         }
         ThumbnailConfig config;
         try {
-          config = ThumbnailConfig.builder(s.files()).sizes(named).format(fmt).build();
+          // On demand only: this command must not take over the settings and the background
+          // work of an application (or a watch) using the same data directory.
+          config =
+              ThumbnailConfig.builder(s.files())
+                  .sizes(named)
+                  .format(fmt)
+                  .generateInBackground(false)
+                  .build();
         } catch (IllegalArgumentException e) {
           throw new FileSyncCli.UsageError(e.getMessage());
         }

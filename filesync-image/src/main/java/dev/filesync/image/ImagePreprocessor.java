@@ -99,56 +99,55 @@ public final class ImagePreprocessor implements Preprocessor {
   @Override
   public Result process(InputStream in, String name, String mimeType) throws IOException {
     Path source = tempFile(".src");
-    boolean handedOver = false;
+    Path out = null;
+    InputStream result = null;
     try {
       Files.copy(in, source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       ImageInfo info;
       try {
         info = backend.probe(source, maxPixels);
       } catch (ImageException e) {
-        if (e.reason() == Reason.UNSUPPORTED) {
-          // Vector or exotic formats: keep the bytes, there is nothing to resize.
-          handedOver = true;
-          return new Result(deleting(source), null);
+        if (e.reason() != Reason.UNSUPPORTED) {
+          throw e;
         }
-        throw e;
+        // Vector or exotic formats: keep the bytes, there is nothing to resize.
+        result = deleting(source);
+        return new Result(result, null);
       }
       ImageFormat target = target(info.mimeType());
       boolean inBounds =
           maxDimension == 0 || (info.width() <= maxDimension && info.height() <= maxDimension);
       boolean oriented = !info.mimeType().equals("image/jpeg") || !rotated(source);
       if (inBounds && oriented && target.mimeType().equals(info.mimeType())) {
-        handedOver = true;
+        long size = Files.size(source);
+        result = deleting(source);
         return new Result(
-            deleting(source),
-            new FileMetadata(
-                info.mimeType(), Files.size(source), info.width(), info.height(), Map.of()));
+            result, new FileMetadata(info.mimeType(), size, info.width(), info.height(), Map.of()));
       }
-      Path out = tempFile("." + target.extension());
-      try {
-        ImageInfo written =
-            backend
-                .render(
-                    source,
-                    List.of(new ImageBackend.Target(maxDimension, out)),
-                    new ImageBackend.Encoding(target, quality, color),
-                    maxPixels)
-                .get(0);
-        Map<String, Object> custom = name == null ? Map.of() : Map.of("name", rename(name, target));
-        FileMetadata meta =
-            new FileMetadata(
-                written.mimeType(), Files.size(out), written.width(), written.height(), custom);
-        InputStream result = deleting(out);
-        handedOver = true;
-        Files.deleteIfExists(source);
-        return new Result(result, meta);
-      } catch (IOException | RuntimeException e) {
-        Files.deleteIfExists(out);
-        throw e;
-      }
+      out = tempFile("." + target.extension());
+      ImageInfo written =
+          backend
+              .render(
+                  source,
+                  List.of(new ImageBackend.Target(maxDimension, out)),
+                  new ImageBackend.Encoding(target, quality, color),
+                  maxPixels)
+              .get(0);
+      Map<String, Object> custom = name == null ? Map.of() : Map.of("name", rename(name, target));
+      FileMetadata meta =
+          new FileMetadata(
+              written.mimeType(), Files.size(out), written.width(), written.height(), custom);
+      result = deleting(out);
+      Files.deleteIfExists(source);
+      return new Result(result, meta);
     } finally {
-      if (!handedOver) {
+      // Whatever failed (an Error included), nothing is left behind but the stream handed over,
+      // which deletes its file when closed.
+      if (result == null) {
         Files.deleteIfExists(source);
+        if (out != null) {
+          Files.deleteIfExists(out);
+        }
       }
     }
   }

@@ -34,6 +34,7 @@ public final class ThumbnailConfig {
   private final long maxPixels;
   private final ImageBackend backend;
   private final Path directory;
+  private final boolean background;
 
   private ThumbnailConfig(Builder b) {
     this.files = b.files;
@@ -47,6 +48,7 @@ public final class ThumbnailConfig {
     this.maxPixels = b.maxPixels;
     this.backend = b.backend;
     this.directory = b.directory;
+    this.background = b.background;
   }
 
   /** A builder for thumbnails of the files of {@code files}, with the defaults. */
@@ -70,6 +72,7 @@ public final class ThumbnailConfig {
     b.maxPixels = maxPixels;
     b.backend = backend;
     b.directory = directory;
+    b.background = background;
     return b;
   }
 
@@ -146,6 +149,14 @@ public final class ThumbnailConfig {
     return Optional.ofNullable(backend);
   }
 
+  /**
+   * Whether thumbnails are made in the background (the default) or only on demand through {@link
+   * Thumbnails#generate}.
+   */
+  public boolean generateInBackground() {
+    return background;
+  }
+
   /** Where thumbnails are written: {@code <local root>/thumbnails} unless set. */
   public Path directory() {
     return directory != null ? directory : files.config().localRoot().resolve("thumbnails");
@@ -217,6 +228,7 @@ public final class ThumbnailConfig {
     private long maxPixels = ImagePreprocessor.DEFAULT_MAX_PIXELS;
     private ImageBackend backend;
     private Path directory;
+    private boolean background = true;
 
     private Builder(FileSync files) {
       this.files = files;
@@ -300,6 +312,16 @@ public final class ThumbnailConfig {
     /** Where thumbnails are written ({@code <local root>/thumbnails} by default). */
     public Builder directory(Path directory) {
       this.directory = directory;
+      return this;
+    }
+
+    /**
+     * {@code false} makes no thumbnail in the background and leaves the stored state and settings
+     * alone: only {@link Thumbnails#generate} makes them (a one-off tool beside an application with
+     * other settings).
+     */
+    public Builder generateInBackground(boolean background) {
+      this.background = background;
       return this;
     }
 

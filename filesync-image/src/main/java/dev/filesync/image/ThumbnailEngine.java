@@ -54,7 +54,10 @@ final class ThumbnailEngine implements AutoCloseable {
   private final ScheduledExecutorService coordinator;
   private final ExecutorService workers;
   private final Subscription tableSubscription;
+  private final Subscription stateSubscription;
   private final Subscription lockSubscription;
+  private final java.util.concurrent.atomic.AtomicBoolean closing =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   // Owned by the coordinator thread.
   private boolean leader;
@@ -115,9 +118,20 @@ final class ThumbnailEngine implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    if (!config.generateInBackground()) {
+      this.tableSubscription = null;
+      this.stateSubscription = null;
+      this.lockSubscription = null;
+      return;
+    }
     // Re-run on every commit to files or localFileState; the store notifies only when the rows
     // differ, and the coordinator coalesces bursts into one scan.
     this.tableSubscription = store.subscribe(filesQuery(), ignored -> post(this::requestScan));
+    // A state row removed by another process (its regenerate) is made again here.
+    this.stateSubscription =
+        store.subscribe(
+            Query.scalar("SELECT count(*) FROM thumbnailState").dependsOn("thumbnailState"),
+            ignored -> post(this::requestScan));
     this.lockSubscription = store.onLockStatus(status -> post(() -> onLock(status)));
     post(() -> onLock(store.lockStatus()));
   }
@@ -150,7 +164,12 @@ final class ThumbnailEngine implements AutoCloseable {
     }
   }
 
-  /** Forgets {@code fileId}'s thumbnails now (so a waiter sees no stale error), then rescans. */
+  /**
+   * Forgets {@code fileId}'s thumbnails: its state row goes at once (so a waiter sees no stale
+   * error); the coordinator then deletes the files (unless a generation of the same content is
+   * running, whose result is as good as a new one) and makes them again. In a process without the
+   * lock only the row goes; the lock holder makes what is missing.
+   */
   void regenerate(String fileId) {
     Optional<ThumbnailState> st = store.query(ThumbnailStates.byFile(fileId));
     if (st.isEmpty()) {
@@ -158,13 +177,15 @@ final class ThumbnailEngine implements AutoCloseable {
       return;
     }
     String hash = st.get().contentHash();
-    deleteQuietly(hashDir(hash).resolve(configKey));
     commit(
         List.of(ThumbnailSchema.STATE_REMOVE.of(new ThumbnailSchema.ThumbnailStateRemove(fileId))));
     post(
         () -> {
           attempts.remove(hash);
           retryAt.remove(hash);
+          if (leader && !jobs.containsKey(hash)) {
+            deleteQuietly(hashDir(hash).resolve(configKey));
+          }
           requestScan();
         });
   }
@@ -319,7 +340,7 @@ final class ThumbnailEngine implements AutoCloseable {
         continue;
       }
       Long notBefore = retryAt.get(f.hash);
-      if (notBefore != null && clock.millis() < notBefore) {
+      if (notBefore != null && System.nanoTime() - notBefore < 0) {
         continue;
       }
       Optional<String> mime;
@@ -406,9 +427,13 @@ final class ThumbnailEngine implements AutoCloseable {
       if (j.cancelled) {
         continue;
       }
+      try {
+        workers.execute(() -> runJob(j));
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        return; // rows stay queued; the next start resumes them
+      }
       running++;
       commit(upsertAll(j, ThumbnailStatus.GENERATING, null));
-      workers.execute(() -> runJob(j));
     }
   }
 
@@ -416,13 +441,13 @@ final class ThumbnailEngine implements AutoCloseable {
     Throwable failure = null;
     try {
       render(j.hash, j.source);
-    } catch (IOException | RuntimeException e) {
-      failure = e;
-    } catch (OutOfMemoryError e) {
-      failure = new IOException("out of memory decoding the image", e);
+    } catch (Throwable e) {
+      // Whatever happens (a codec's linkage error included), the slot comes back.
+      failure = e instanceof OutOfMemoryError ? new IOException("out of memory decoding", e) : e;
+    } finally {
+      Throwable f = failure;
+      post(() -> finished(j, f));
     }
-    Throwable f = failure;
-    post(() -> finished(j, f));
   }
 
   private List<ImageInfo> render(String hash, Path source) throws IOException {
@@ -440,6 +465,9 @@ final class ThumbnailEngine implements AutoCloseable {
   private void finished(Job j, Throwable failure) {
     running--;
     jobs.remove(j.hash);
+    if (!leader) {
+      return; // the new lock holder decides; its scan resumes rows left queued or generating
+    }
     Set<String> ids = liveIdsWith(j.hash, j.fileIds);
     if (ids.isEmpty()) {
       // Deleted or replaced while it was being made.
@@ -456,10 +484,20 @@ final class ThumbnailEngine implements AutoCloseable {
       commit(upsertIds(ids, j, done));
     } else if (failure instanceof ImageException bad) {
       attempts.remove(j.hash);
-      commit(upsertIds(ids, j, all(ThumbnailStatus.ERROR, bad.getMessage())));
+      ThumbnailStatus status =
+          bad.reason() == ImageException.Reason.UNSUPPORTED
+              ? ThumbnailStatus.SKIPPED
+              : ThumbnailStatus.ERROR;
+      commit(
+          upsertIds(
+              ids, j, all(status, status == ThumbnailStatus.ERROR ? bad.getMessage() : null)));
     } else if (failure instanceof NoSuchFileException) {
       // The local copy went away (deleted, or found corrupt and removed): wait for it again.
       commit(upsertIds(ids, j, all(ThumbnailStatus.PENDING, null)));
+      requestScan();
+    } else if (failure instanceof Error e) {
+      attempts.remove(j.hash);
+      commit(upsertIds(ids, j, all(ThumbnailStatus.ERROR, "generation failed: " + e)));
     } else {
       int n = attempts.merge(j.hash, 1, Integer::sum);
       String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
@@ -473,7 +511,7 @@ final class ThumbnailEngine implements AutoCloseable {
             System.Logger.Level.DEBUG,
             "thumbnail of " + j.hash + " failed (attempt " + n + "), retrying: " + message);
         commit(upsertIds(ids, j, all(ThumbnailStatus.QUEUED, null)));
-        retryAt.put(j.hash, clock.millis() + delay);
+        retryAt.put(j.hash, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
         coordinator.schedule(() -> post(this::requestScan), delay, TimeUnit.MILLISECONDS);
       }
     }
@@ -529,7 +567,14 @@ final class ThumbnailEngine implements AutoCloseable {
     }
     Map<String, ThumbnailState.Size> done = existing(f.hash);
     if (done != null) {
-      commit(List.of(upsert(fileId, f.hash, mime.get(), done)));
+      // Keep the sizes another configuration recorded for the same content.
+      Map<String, ThumbnailState.Size> merged = new LinkedHashMap<>();
+      store
+          .query(ThumbnailStates.byFile(fileId))
+          .filter(st -> st.contentHash().equals(f.hash))
+          .ifPresent(st -> merged.putAll(st.sizes()));
+      merged.putAll(done);
+      commit(List.of(upsert(fileId, f.hash, mime.get(), merged)));
     }
     return out;
   }
@@ -645,15 +690,28 @@ final class ThumbnailEngine implements AutoCloseable {
 
   @Override
   public void close() {
-    tableSubscription.cancel();
-    lockSubscription.cancel();
-    coordinator.execute(() -> closed = true);
-    coordinator.shutdown();
-    workers.shutdownNow();
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    for (Subscription sub :
+        new Subscription[] {tableSubscription, stateSubscription, lockSubscription}) {
+      if (sub != null) {
+        sub.cancel();
+      }
+    }
     try {
+      coordinator.execute(() -> closed = true);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // already stopping
+    }
+    coordinator.shutdown();
+    try {
+      // The coordinator first (it may still hand work to the workers), then the workers.
       coordinator.awaitTermination(10, TimeUnit.SECONDS);
+      workers.shutdownNow();
       workers.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
+      workers.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }

@@ -148,7 +148,24 @@ public final class Thumbnails implements AutoCloseable {
       throws IOException, InterruptedException {
     checkSize(size);
     CompletableFuture<Object> outcome = new CompletableFuture<>();
-    Subscription sub = store.subscribe(stateQuery(fileId), ignored -> check(fileId, size, outcome));
+    // Wakes on changes of the state row and of the file (deleted, or updated to other bytes).
+    Subscription sub =
+        store.subscribe(
+            Query.list(
+                    "SELECT f.contentHash, f.deletedAt, t.contentHash AS stateHash, t.sizesJson"
+                        + " FROM files f LEFT JOIN thumbnailState t ON t.fileId = f.id"
+                        + " WHERE f.id = ?",
+                    r ->
+                        r.getString("contentHash")
+                            + "|"
+                            + r.getString("deletedAt")
+                            + "|"
+                            + r.getString("stateHash")
+                            + "|"
+                            + r.getString("sizesJson"),
+                    fileId)
+                .dependsOn("thumbnailState", "files"),
+            ignored -> check(fileId, size, outcome));
     try {
       Object r = outcome.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
       return Optional.of((Path) r);

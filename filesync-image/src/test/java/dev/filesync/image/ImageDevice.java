@@ -64,6 +64,9 @@ final class ImageDevice implements AutoCloseable {
     final AtomicInteger renders = new AtomicInteger();
     final AtomicInteger failuresLeft = new AtomicInteger();
     volatile IOException failure;
+    volatile Error error;
+    volatile java.util.concurrent.CountDownLatch gate;
+    final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
 
     @Override
     public String name() {
@@ -79,6 +82,21 @@ final class ImageDevice implements AutoCloseable {
     public List<ImageInfo> render(
         Path source, List<Target> targets, Encoding encoding, long maxPixels) throws IOException {
       renders.incrementAndGet();
+      entered.countDown();
+      java.util.concurrent.CountDownLatch g = gate;
+      if (g != null) {
+        try {
+          g.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException();
+        }
+      }
+      Error e = error;
+      if (e != null) {
+        error = null;
+        throw e;
+      }
       if (failure != null && failuresLeft.getAndDecrement() > 0) {
         throw failure;
       }

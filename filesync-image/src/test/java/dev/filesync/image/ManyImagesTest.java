@@ -33,11 +33,17 @@ class ManyImagesTest {
       for (int i = 0; i < 200; i++) {
         int w = 40 + random.nextInt(600);
         int h = 40 + random.nextInt(600);
+        java.awt.image.BufferedImage img = TestImages.photo(w, h);
+        // A mark of its own, so that no two images share their bytes (and their thumbnails).
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(java.awt.Color.BLACK);
+        g.fillRect(0, 0, 1 + i % 32, 1 + i / 32);
+        g.dispose();
         byte[] bytes =
             switch (i % 3) {
-              case 0 -> TestImages.jpeg(TestImages.photo(w, h), 80);
-              case 1 -> TestImages.png(TestImages.photo(w, h));
-              default -> TestImages.webp(TestImages.photo(w, h));
+              case 0 -> TestImages.jpeg(img, 80);
+              case 1 -> TestImages.png(img);
+              default -> TestImages.webp(img);
             };
         ids.add(d.files.save(bytes, "img-" + i, null));
       }

@@ -250,10 +250,11 @@ class ThumbnailsTest {
 
     leader.close();
     device = null;
+    int before = other.backend.renders.get();
     String c = other.files.save(jpeg(302, 200), "c.jpg", "image/jpeg");
     assertThat(other.await(c, "small")).exists();
     assertThat(other.store.lockStatus()).isEqualTo(LockStatus.HAS_LOCK);
-    assertThat(other.backend.renders.get()).isGreaterThanOrEqualTo(2);
+    assertThat(other.backend.renders.get()).as("the new lock holder made c").isGreaterThan(before);
   }
 
   @Test
@@ -301,6 +302,73 @@ class ThumbnailsTest {
               java.net.http.HttpResponse.BodyHandlers.discarding());
       assertThat(unknownSize.statusCode()).isEqualTo(404);
     }
+  }
+
+  @Test
+  void regenerateWhileItsContentIsBeingMadeEndsDone() throws Exception {
+    ImageDevice d = open();
+    d.backend.gate = new CountDownLatch(1);
+    String id = d.files.save(jpeg(300, 200), "p.jpg", "image/jpeg");
+    assertThat(d.backend.entered.await(30, TimeUnit.SECONDS)).isTrue();
+    d.thumbs.regenerate(id);
+    d.backend.gate.countDown();
+    assertThat(d.await(id, "small")).exists();
+    assertThat(d.thumbs.state(id).orElseThrow().sizes().values())
+        .allMatch(s -> s.status() == ThumbnailStatus.DONE);
+  }
+
+  @Test
+  void aCodecErrorFailsThatFileAndGivesItsSlotBack() throws Exception {
+    ImageDevice d = device = new ImageDevice(dir, new CountingBackend(), b -> b.concurrency(1));
+    d.backend.error = new LinkageError("native codec missing");
+    String bad = d.files.save(jpeg(300, 200), "bad.jpg", "image/jpeg");
+    assertThatThrownBy(() -> d.await(bad, "small"))
+        .isInstanceOf(ThumbnailException.class)
+        .hasMessageContaining("native codec missing");
+    String good = d.files.save(jpeg(301, 200), "good.jpg", "image/jpeg");
+    assertThat(d.await(good, "small")).exists();
+  }
+
+  @Test
+  void anOnDemandInstanceLeavesTheBackgroundSettingsAlone() throws Exception {
+    ImageDevice d = open();
+    String id = d.files.save(jpeg(300, 200), "p.jpg", "image/jpeg");
+    Path small = d.await(id, "small");
+    String hash = d.thumbs.config().configHash();
+    d.thumbs.close();
+    // A one-off tool with other settings, in the process that holds the lock.
+    try (Thumbnails oneOff =
+        ThumbnailConfig.builder(d.files)
+            .backend(d.backend)
+            .sizes(sizes("tiny", 32))
+            .generateInBackground(false)
+            .start()) {
+      Path tiny = oneOff.generate(id, "tiny");
+      assertThat(TestImages.read(tiny).getWidth()).isEqualTo(32);
+    }
+    assertThat(small).exists();
+    assertThat(d.thumbs.state(id).orElseThrow().sizes().keySet())
+        .contains("small", "medium", "large", "tiny");
+    d.startThumbnails(b -> {});
+    assertThat(d.await(id, "small")).isEqualTo(small);
+    assertThat(
+            d.store.query(
+                dev.filesync.store.Query.first(
+                    "SELECT configHash FROM thumbnailConfig", r -> r.getString(1))))
+        .contains(hash);
+  }
+
+  @Test
+  void aFileThatOnlyLooksLikeAnImageIsSkipped() throws Exception {
+    ImageDevice d = open();
+    String csv =
+        d.files.save("BM,2024,not a bitmap".getBytes(StandardCharsets.UTF_8), "b.csv", null);
+    assertThatThrownBy(() -> d.await(csv, "small"))
+        .isInstanceOfSatisfying(
+            ThumbnailException.class,
+            e -> assertThat(e.status()).isEqualTo(ThumbnailStatus.SKIPPED));
+    assertThat(d.thumbs.state(csv).orElseThrow().sizes().get("small").status())
+        .isEqualTo(ThumbnailStatus.SKIPPED);
   }
 
   @Test

@@ -23,7 +23,7 @@ public final class ImageSniffer {
 
   /** The image media type of the file's first bytes, if it is one FileSync can read. */
   public static Optional<String> sniff(Path file) throws IOException {
-    byte[] head = new byte[16];
+    byte[] head = new byte[18];
     int n;
     try (InputStream in = Files.newInputStream(file)) {
       n = in.readNBytes(head, 0, head.length);
@@ -47,7 +47,7 @@ public final class ImageSniffer {
         && startsWith(head, 8, 'W', 'E', 'B', 'P')) {
       return Optional.of("image/webp");
     }
-    if (n >= 2 && startsWith(head, 0, 'B', 'M')) {
+    if (n >= 18 && startsWith(head, 0, 'B', 'M') && bmpHeaderSize(head)) {
       return Optional.of("image/bmp");
     }
     if (n >= 4
@@ -56,6 +56,22 @@ public final class ImageSniffer {
       return Optional.of("image/tiff");
     }
     return Optional.empty();
+  }
+
+  /** "BM" alone is common in text: a BMP also has a known DIB header size at byte 14. */
+  private static boolean bmpHeaderSize(byte[] head) {
+    int size =
+        (head[14] & 0xFF)
+            | (head[15] & 0xFF) << 8
+            | (head[16] & 0xFF) << 16
+            | (head[17] & 0xFF) << 24;
+    return size == 12
+        || size == 40
+        || size == 52
+        || size == 56
+        || size == 64
+        || size == 108
+        || size == 124;
   }
 
   private static boolean startsWith(byte[] b, int off, int... expected) {
@@ -185,10 +201,10 @@ public final class ImageSniffer {
       return 1;
     }
     long ifd = u32(b, base + 4, little);
-    int at = (int) (base + ifd);
-    if (ifd < 8 || at + 2 > b.length) {
-      return 1;
+    if (ifd < 8 || base + ifd + 2 > b.length) {
+      return 1; // also an offset past the segment (checked in long: no overflow)
     }
+    int at = (int) (base + ifd);
     int entries = u16(b, at, little);
     for (int i = 0; i < entries; i++) {
       int e = at + 2 + i * 12;

@@ -145,7 +145,13 @@ public final class JavaImageBackend implements ImageBackend {
               embedded != null && reader.canReadRaster()
                   ? rawRgb(reader.readRaster(0, param), storesRgb)
                   : reader.read(0, param);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+          if (!decoderFault(e)) {
+            throw e; // the file could not be read (a disk or network error): may pass, retry
+          }
+          throw new ImageException(
+              Reason.CORRUPT, "corrupt or truncated " + mime + ": " + message(e), e);
+        } catch (RuntimeException e) {
           throw new ImageException(
               Reason.CORRUPT, "corrupt or truncated " + mime + ": " + message(e), e);
         }
@@ -358,7 +364,7 @@ public final class JavaImageBackend implements ImageBackend {
     int get() throws IOException;
   }
 
-  private static int dimension(IntRead read) throws ImageException {
+  private static int dimension(IntRead read) throws IOException {
     try {
       int v = read.get();
       if (v <= 0) {
@@ -367,9 +373,31 @@ public final class JavaImageBackend implements ImageBackend {
       return v;
     } catch (ImageException e) {
       throw e;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      if (!decoderFault(e)) {
+        throw e;
+      }
+      throw new ImageException(Reason.CORRUPT, "unreadable image header: " + message(e), e);
+    } catch (RuntimeException e) {
       throw new ImageException(Reason.CORRUPT, "unreadable image header: " + message(e), e);
     }
+  }
+
+  /**
+   * Whether a decoder's exception is about the data (a decoding error, or the data ending early)
+   * rather than the file system: an {@link javax.imageio.IIOException} or an {@link
+   * java.io.EOFException} whose causes hold no other I/O error.
+   */
+  private static boolean decoderFault(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.EOFException) {
+        return true;
+      }
+      if (t instanceof IOException && !(t instanceof javax.imageio.IIOException)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void checkPixels(int w, int h, long maxPixels) throws ImageException {
