@@ -12,9 +12,6 @@ import dev.filesync.store.StoreConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -114,7 +111,7 @@ public final class CoreBench {
           Runtime.version(),
           Runtime.getRuntime().maxMemory() >> 20);
       Path big = randomFile(tmp.resolve("big.bin"), bigMiB << 20, 1);
-      resetPeakHeap();
+      BenchSupport.resetPeakHeap();
 
       double sha = time(List.of("sha256sum", big.toString()));
       double cp = time(List.of("cp", big.toString(), tmp.resolve("copy.bin").toString()));
@@ -139,7 +136,7 @@ public final class CoreBench {
           in.transferTo(OutputStream.nullOutputStream());
         }
       }
-      long peak = peakHeap();
+      long peak = BenchSupport.peakHeap();
       double curlUp = curlThroughSigner(base, big, true);
       double curlDown = curlThroughSigner(base, big, false);
       row(bigMiB + " MiB save", save, "sha256sum + cp", sha + cp, bigMiB);
@@ -321,24 +318,5 @@ public final class CoreBench {
       }
     }
     return file;
-  }
-
-  private static void resetPeakHeap() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        p.resetPeakUsage();
-      }
-    }
-  }
-
-  /** The sum of the heap pools' peaks since the reset: an upper bound of the heap used. */
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 }

@@ -6,14 +6,9 @@ import dev.filesync.core.FileSyncSchema;
 import dev.filesync.core.LocalFileServer;
 import dev.filesync.store.Store;
 import dev.filesync.store.StoreConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -69,7 +64,7 @@ public final class EndpointBench {
         Runtime.getRuntime().availableProcessors(),
         Runtime.version(),
         Runtime.getRuntime().maxMemory() >> 20,
-        curlVersion());
+        BenchSupport.curlVersion());
     try (Store store =
             Store.open(
                 StoreConfig.builder(tmp.resolve("data"), "bench", FileSyncSchema.schema())
@@ -100,10 +95,10 @@ public final class EndpointBench {
         double javaShaSec = javaSha256(bigPath);
         double fileSec = curl(List.of(fileUrl), bigBytes).total();
         System.gc();
-        long heapBefore = usedHeap();
-        resetPeakHeap();
+        long heapBefore = BenchSupport.usedHeap();
+        BenchSupport.resetPeakHeap();
         double endpointSec = curl(List.of(bigUrl), bigBytes).total();
-        long peak = peakHeap();
+        long peak = BenchSupport.peakHeap();
 
         System.out.printf(
             Locale.ROOT,
@@ -338,48 +333,6 @@ public final class EndpointBench {
 
   private static double seconds(long t0) {
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private static String curlVersion() {
-    try {
-      Process p = new ProcessBuilder("curl", "--version").start();
-      String first =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
-      p.waitFor();
-      return first == null ? "curl ?" : first.split(" \\(")[0];
-    } catch (Exception e) {
-      return "curl not found";
-    }
-  }
-
-  private static long usedHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getUsage().getUsed();
-      }
-    }
-    return sum;
-  }
-
-  private static void resetPeakHeap() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        p.resetPeakUsage();
-      }
-    }
-  }
-
-  /** The sum of the heap pools' peaks since the reset: an upper bound of the heap used. */
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 
   /** {@code size} pseudo-random bytes, made as they are read. */

@@ -12,8 +12,6 @@ import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,11 +166,11 @@ public final class ImageBench {
       ExecutorService pool)
       throws Exception {
     System.gc(); // the previous contender's garbage is not this one's peak
-    resetPeakHeap();
+    BenchSupport.resetPeakHeap();
     long cpu0 = cpuNanos();
     double seconds = render(backend, sources, dir, out, pool);
     long cpu = cpuNanos() - cpu0;
-    long peak = peakHeap();
+    long peak = BenchSupport.peakHeap();
     row(
         name,
         sources.size(),
@@ -486,24 +484,5 @@ public final class ImageBench {
       Thread.currentThread().interrupt();
       return 100;
     }
-  }
-
-  private static void resetPeakHeap() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        p.resetPeakUsage();
-      }
-    }
-  }
-
-  /** The sum of the heap pools' peaks since the reset: an upper bound of the heap used. */
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 }

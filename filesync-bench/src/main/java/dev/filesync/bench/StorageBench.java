@@ -58,7 +58,7 @@ public final class StorageBench {
           "filesync storage benchmark (%d cores, Java %s, %s)%n%n",
           Runtime.getRuntime().availableProcessors(),
           Runtime.version(),
-          curlVersion());
+          BenchSupport.curlVersion());
       s3 = startS3Proxy(tmp.resolve("s3"));
       URI s3Endpoint = URI.create("http://127.0.0.1:" + s3.getPort());
       try (S3Client client = s3Client(s3Endpoint)) {
@@ -318,19 +318,6 @@ public final class StorageBench {
       throw new IOException("curl failed (" + p.exitValue() + "): " + output);
     }
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private static String curlVersion() {
-    try {
-      Process p = new ProcessBuilder("curl", "--version").start();
-      String first =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
-      p.waitFor();
-      return first == null ? "curl ?" : first.split(" \\(")[0];
-    } catch (Exception e) {
-      return "curl not found";
-    }
   }
 
   /** Writes {@code size} pseudo-random bytes, streaming. */
