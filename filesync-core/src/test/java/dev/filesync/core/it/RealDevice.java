@@ -56,8 +56,11 @@ final class RealDevice implements AutoCloseable {
   void awaitSettled(Duration timeout) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (store.awaitSynced(Duration.ofMillis(100))
-          && files.awaitIdle(Duration.ofMillis(100))
+      // Idle first: a finished upload commits its remote key before the engine is idle, so the
+      // synced check that follows covers that event (the other order could return before it was
+      // pushed, and a device opened next would never see the file as uploaded).
+      if (files.awaitIdle(Duration.ofMillis(100))
+          && store.awaitSynced(Duration.ofMillis(100))
           && queuedOrRunning() == 0) {
         return;
       }
