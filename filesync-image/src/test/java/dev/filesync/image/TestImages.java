@@ -235,7 +235,7 @@ final class TestImages {
     byte[] bytes = Files.readAllBytes(p);
     byte[] data;
     if (bytes[0] == (byte) 0xFF) {
-      data = dev.filesync.image.internal.ImageSniffer.jpegIccProfile(p);
+      data = dev.filesync.image.internal.ImageSniffer.jpegHeader(p).iccProfile();
     } else {
       int at = indexOf(bytes, "iCCP".getBytes(StandardCharsets.US_ASCII));
       if (at < 0) {

@@ -85,7 +85,7 @@ final class VipsImageBackend implements ImageBackend {
         return fallback.probe(source, maxPixels);
       }
       try (Vips.Image header = header(file, mime)) {
-        checkPixels(header.width(), header.height(), maxPixels);
+        ImageSniffer.checkPixels(header.width(), header.height(), maxPixels);
         return displayed(mime, header);
       }
     } finally {
@@ -108,7 +108,7 @@ final class VipsImageBackend implements ImageBackend {
       ImageInfo shown;
       boolean hasProfile;
       try (Vips.Image header = header(file, mime)) {
-        checkPixels(header.width(), header.height(), maxPixels);
+        ImageSniffer.checkPixels(header.width(), header.height(), maxPixels);
         shown = displayed(mime, header);
         hasProfile = header.has(Vips.ICC_FIELD);
       }
@@ -168,21 +168,6 @@ final class VipsImageBackend implements ImageBackend {
     int w = header.width();
     int h = header.height();
     return header.orientation() >= 5 ? new ImageInfo(mime, h, w) : new ImageInfo(mime, w, h);
-  }
-
-  private static void checkPixels(int w, int h, long maxPixels) throws ImageException {
-    if ((long) w * h > maxPixels) {
-      throw new ImageException(
-          Reason.TOO_LARGE,
-          "the image declares "
-              + w
-              + "x"
-              + h
-              + " = "
-              + (long) w * h
-              + " pixels, over the limit of "
-              + maxPixels);
-    }
   }
 
   /**

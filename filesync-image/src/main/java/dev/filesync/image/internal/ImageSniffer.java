@@ -126,55 +126,69 @@ public final class ImageSniffer {
   }
 
   /**
-   * The EXIF orientation (1 to 8) of a JPEG file, 1 when it has none or it cannot be read. Only the
-   * segments before the image data are read.
+   * What a JPEG's header says, read in one pass over the segments before the image data.
+   *
+   * @param orientation the EXIF orientation, 1 to 8 (1 when there is none or it is unreadable)
+   * @param iccProfile the APP2 ICC profile chunks joined in order, or null (none, or incomplete)
+   * @param storesRgb whether the three components hold RGB rather than YCbCr: an Adobe APP14
+   *     segment with transform 0 and no JFIF segment
    */
-  public static int jpegOrientation(Path file) throws IOException {
-    for (Segment s : jpegSegments(file)) {
-      if (s.marker() == 0xE1 && s.data().length > 14 && s.startsWith("Exif")) {
-        return tiffOrientation(s.data(), 6);
-      }
-    }
-    return 1;
-  }
+  public record JpegHeader(int orientation, byte[] iccProfile, boolean storesRgb) {}
 
-  /**
-   * The ICC profile embedded in a JPEG's APP2 segments, joined in sequence order, or null when it
-   * has none (or the chunks are incomplete). Only the segments before the image data are read.
-   */
-  public static byte[] jpegIccProfile(Path file) throws IOException {
+  /** Reads the header of a JPEG file (a file that is not one gives the defaults). */
+  public static JpegHeader jpegHeader(Path file) throws IOException {
+    int orientation = 1;
+    boolean exifSeen = false;
     TreeMap<Integer, byte[]> chunks = new TreeMap<>();
     int count = 0;
-    for (Segment s : jpegSegments(file)) {
-      byte[] seg = s.data();
-      if (s.marker() == 0xE2 && seg.length > 14 && s.startsWith("ICC_PROFILE\0")) {
-        chunks.put(seg[12] & 0xFF, Arrays.copyOfRange(seg, 14, seg.length));
-        count = seg[13] & 0xFF;
-      }
-    }
-    if (chunks.isEmpty() || chunks.size() != count) {
-      return null;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    chunks.values().forEach(out::writeBytes);
-    return out.toByteArray();
-  }
-
-  /**
-   * Whether a JPEG's three components hold RGB rather than YCbCr: an Adobe APP14 segment with
-   * transform 0, and no JFIF segment.
-   */
-  public static boolean jpegStoresRgb(Path file) throws IOException {
     boolean adobeRgb = false;
     boolean jfif = false;
     for (Segment s : jpegSegments(file)) {
-      if (s.marker() == 0xE0 && s.startsWith("JFIF")) {
+      byte[] seg = s.data();
+      if (s.marker() == 0xE1 && !exifSeen && seg.length > 14 && s.startsWith("Exif")) {
+        exifSeen = true;
+        orientation = tiffOrientation(seg, 6);
+      } else if (s.marker() == 0xE2 && seg.length > 14 && s.startsWith("ICC_PROFILE\0")) {
+        chunks.put(seg[12] & 0xFF, Arrays.copyOfRange(seg, 14, seg.length));
+        count = seg[13] & 0xFF;
+      } else if (s.marker() == 0xE0 && s.startsWith("JFIF")) {
         jfif = true;
-      } else if (s.marker() == 0xEE && s.startsWith("Adobe") && s.data().length >= 12) {
-        adobeRgb = s.data()[11] == 0;
+      } else if (s.marker() == 0xEE && s.startsWith("Adobe") && seg.length >= 12) {
+        adobeRgb = seg[11] == 0;
       }
     }
-    return adobeRgb && !jfif;
+    byte[] icc = null;
+    if (!chunks.isEmpty() && chunks.size() == count) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      chunks.values().forEach(out::writeBytes);
+      icc = out.toByteArray();
+    }
+    return new JpegHeader(orientation, icc, adobeRgb && !jfif);
+  }
+
+  /** The EXIF orientation (1 to 8) of a JPEG file: {@link #jpegHeader}'s. */
+  public static int jpegOrientation(Path file) throws IOException {
+    return jpegHeader(file).orientation();
+  }
+
+  /**
+   * The pixel limit, checked on the declared size before anything is decoded.
+   *
+   * @throws ImageException (too large) when {@code w x h} exceeds {@code maxPixels}
+   */
+  public static void checkPixels(int w, int h, long maxPixels) throws ImageException {
+    if ((long) w * h > maxPixels) {
+      throw new ImageException(
+          ImageException.Reason.TOO_LARGE,
+          "the image declares "
+              + w
+              + "x"
+              + h
+              + " = "
+              + (long) w * h
+              + " pixels, over the limit of "
+              + maxPixels);
+    }
   }
 
   /**

@@ -68,7 +68,7 @@ public final class JavaImageBackend implements ImageBackend {
       try {
         int w = dimension(() -> reader.getWidth(0));
         int h = dimension(() -> reader.getHeight(0));
-        checkPixels(w, h, maxPixels);
+        ImageSniffer.checkPixels(w, h, maxPixels);
         int orientation = mime.equals("image/jpeg") ? ImageSniffer.jpegOrientation(source) : 1;
         return orientation >= 5 ? new ImageInfo(mime, h, w) : new ImageInfo(mime, w, h);
       } finally {
@@ -116,12 +116,14 @@ public final class JavaImageBackend implements ImageBackend {
   private Decoded decode(Path source, List<Target> targets, ColorHandling color, long maxPixels)
       throws IOException {
     String mime = ImageSniffer.requireImage(source);
-    int orientation = mime.equals("image/jpeg") ? ImageSniffer.jpegOrientation(source) : 1;
+    ImageSniffer.JpegHeader jpeg =
+        mime.equals("image/jpeg") ? ImageSniffer.jpegHeader(source) : null;
+    int orientation = jpeg == null ? 1 : jpeg.orientation();
     // JPEG readers convert an embedded RGB profile to sRGB as they read; to keep the profile, the
     // samples are read raw (readRaster) and turned from YCbCr into RGB here.
     ICC_Profile embedded =
-        color == ColorHandling.KEEP_ICC && mime.equals("image/jpeg") ? rgbProfile(source) : null;
-    boolean storesRgb = embedded != null && ImageSniffer.jpegStoresRgb(source);
+        color == ColorHandling.KEEP_ICC && jpeg != null ? rgbProfile(jpeg.iccProfile()) : null;
+    boolean storesRgb = embedded != null && jpeg.storesRgb();
     try (ImageInputStream iis = open(source)) {
       ImageReader reader = reader(iis, mime);
       List<String> warnings = new ArrayList<>();
@@ -129,7 +131,7 @@ public final class JavaImageBackend implements ImageBackend {
       try {
         int w = dimension(() -> reader.getWidth(0));
         int h = dimension(() -> reader.getHeight(0));
-        checkPixels(w, h, maxPixels);
+        ImageSniffer.checkPixels(w, h, maxPixels);
         int largest = 0;
         for (Target t : targets) {
           largest = t.maxDimension() == 0 ? Integer.MAX_VALUE : Math.max(largest, t.maxDimension());
@@ -264,9 +266,8 @@ public final class JavaImageBackend implements ImageBackend {
     return (int) Math.max(0, Math.min(255, Math.round(v)));
   }
 
-  /** The embedded non-sRGB RGB profile of a JPEG, or null. */
-  private static ICC_Profile rgbProfile(Path jpeg) throws IOException {
-    byte[] data = ImageSniffer.jpegIccProfile(jpeg);
+  /** The profile of these ICC bytes if it is a non-sRGB RGB one, else null. */
+  private static ICC_Profile rgbProfile(byte[] data) {
     if (data == null) {
       return null;
     }
@@ -398,21 +399,6 @@ public final class JavaImageBackend implements ImageBackend {
       }
     }
     return true;
-  }
-
-  private static void checkPixels(int w, int h, long maxPixels) throws ImageException {
-    if ((long) w * h > maxPixels) {
-      throw new ImageException(
-          Reason.TOO_LARGE,
-          "the image declares "
-              + w
-              + "x"
-              + h
-              + " = "
-              + (long) w * h
-              + " pixels, over the limit of "
-              + maxPixels);
-    }
   }
 
   private static String message(Throwable e) {
